@@ -1,0 +1,121 @@
+# sealdrop - a plain Makefile. `make` builds build/sealdrop and
+# build/sealdrop-admin; `make check` installs what is missing, builds and
+# runs every test, then runs the suite again under ASan+UBSan.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+# `make WERROR=-Werror` (CI) turns every warning into an error.
+WERROR  ?=
+# Extra flags for instrumented builds (see the asan target).
+SAN     ?=
+
+PKGS    := libsodium libmicrohttpd sqlite3 libqrencode
+WARN    := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes
+HARDEN  ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+           -fstack-clash-protection -fPIE
+LDHARD  := -pie -Wl,-z,relro,-z,now,-z,noexecstack
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(HARDEN) $(CFLAGS) \
+              $(SAN) $(PKG_CFLAGS) -Icrypto -I$(BUILD)/gen
+ALL_LDFLAGS = $(LDHARD) $(LDFLAGS) $(SAN)
+
+CRYPTO_SRC := $(wildcard crypto/*.c)
+DROP_SRC   := $(wildcard drop/*.c)
+ADMIN_SRC  := $(wildcard admin/*.c)
+CRYPTO_OBJ := $(CRYPTO_SRC:%.c=$(BUILD)/obj/%.o)
+DROP_OBJ   := $(DROP_SRC:%.c=$(BUILD)/obj/%.o)
+ADMIN_OBJ  := $(ADMIN_SRC:%.c=$(BUILD)/obj/%.o)
+# Everything but main(), so unit tests can link a program's modules.
+DROP_LIB   := $(filter-out $(BUILD)/obj/drop/main.o,$(DROP_OBJ))
+ADMIN_LIB  := $(filter-out $(BUILD)/obj/admin/main.o,$(ADMIN_OBJ))
+
+# tests/unit/test_NAME.c links crypto/; test_drop_* also drop/,
+# test_admin_* also admin/.
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC   := $(wildcard tests/tools/*.c)
+TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+
+WORDLIST   := crypto/eff_large_wordlist.txt
+
+.PHONY: all check test deps asan demo install uninstall clean
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/sealdrop $(BUILD)/sealdrop-admin
+
+$(BUILD)/sealdrop: $(DROP_OBJ) $(CRYPTO_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+$(BUILD)/sealdrop-admin: $(ADMIN_OBJ) $(CRYPTO_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The wordlist is compiled in: the program needs no data file at run time.
+$(BUILD)/gen/wordlist.inc: $(WORDLIST)
+	@mkdir -p $(@D)
+	awk -F '\t' 'NF == 2 { printf "\t\"%s\",\n", $$2 }' $< > $@
+	test "$$(wc -l < $@)" -eq 7776
+
+$(BUILD)/obj/crypto/codename.o: $(BUILD)/gen/wordlist.inc
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_drop_%: tests/unit/test_drop_%.c $(DROP_LIB) $(CRYPTO_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Idrop $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lpthread
+
+$(BUILD)/tests/test_admin_%: tests/unit/test_admin_%.c $(ADMIN_LIB) $(CRYPTO_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iadmin $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(CRYPTO_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/%: tests/tools/%.c $(CRYPTO_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Installs missing Debian packages (as root) or prints the command.
+deps:
+	sh scripts/deps.sh
+
+# Builds and runs the whole suite once in $(BUILD).
+test: all $(UNIT_BIN) $(TOOL_BIN)
+	sh tests/run.sh $(BUILD)
+
+# The same suite, instrumented. _FORTIFY_SOURCE is left out: it fights
+# ASan's interceptors.
+asan:
+	$(MAKE) BUILD=build/asan CC=clang CFLAGS='-O1 -g -fno-omit-frame-pointer' \
+	  HARDEN='-fstack-protector-strong -fPIE' \
+	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' test
+
+check: deps
+	$(MAKE) test
+	$(MAKE) asan
+
+demo: all
+	sh scripts/demo.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/sealdrop $(BUILD)/sealdrop-admin $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sealdrop $(DESTDIR)$(PREFIX)/bin/sealdrop-admin
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(BUILD)/obj/*/*.d)

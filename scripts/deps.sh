@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs what building and testing sealdrop needs on Debian 12, from
+# Debian's archive only. As root it runs apt-get; otherwise it prints the
+# exact command to run and fails.
+set -eu
+
+pkgs="make gcc clang libclang-rt-14-dev pkg-config
+libsodium-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev
+libcmocka-dev libseccomp-dev sqlite3 curl"
+
+missing=""
+for p in $pkgs; do
+	st=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages; run as root:" >&2
+	echo "  apt-get update && apt-get install -y$missing" >&2
+	exit 2
+fi
+
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
