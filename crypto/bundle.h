@@ -1,8 +1,8 @@
 /*
  * bundle.h - what crosses the air gap, both ways.
  *
- * The export bundle (server -> air-gapped machine) carries source records
- * and submissions' envelopes, with a BLAKE2b checksum over the whole file.
+ * The export bundle (server -> air-gapped machine) carries source records,
+ * submissions' envelopes and receipts for replies the server holds, with a BLAKE2b checksum over the whole file.
  * The outbox bundle (air-gapped machine -> server) carries replies sealed
  * to sources and acknowledgements of imported submissions, signed with
  * the newsroom's Ed25519 key, with a random bundle id.
@@ -50,6 +50,11 @@ int bundle_export_submission(bundle_export *b, const uint8_t id[BUNDLE_ID],
 			     const uint8_t source_pk[32], uint32_t day,
 			     uint16_t nenv);
 
+/* A receipt: the server holds (or held, and the source deleted) the reply
+ * with this id, so the air-gapped side may stop re-sending it. */
+int bundle_export_receipt(bundle_export *b,
+			  const uint8_t reply_id[BUNDLE_ID]);
+
 /* Starts the next envelope of the current submission, of exactly len
  * bytes, then its bytes in pieces of any size. */
 int bundle_export_envelope(bundle_export *b, uint64_t len);
@@ -69,6 +74,7 @@ typedef struct bundle_export_cb {
 			  uint16_t nenv);
 	int (*envelope)(void *ctx, uint16_t index, uint64_t len);
 	int (*data)(void *ctx, const uint8_t *buf, size_t len);
+	int (*receipt)(void *ctx, const uint8_t reply_id[BUNDLE_ID]);
 	void *ctx;
 } bundle_export_cb;
 
