@@ -2,7 +2,8 @@
  * bundle.h - what crosses the air gap, both ways.
  *
  * The export bundle (server -> air-gapped machine) carries source records,
- * submissions' envelopes and receipts for replies the server holds, with a BLAKE2b checksum over the whole file.
+ * submissions' envelopes and receipts for replies the server holds, with
+ * a BLAKE2b checksum over the whole file.
  * The outbox bundle (air-gapped machine -> server) carries replies sealed
  * to sources and acknowledgements of imported submissions, signed with
  * the newsroom's Ed25519 key, with a random bundle id.
