@@ -1,0 +1,146 @@
+# Helpers for the integration scripts: source it, then call sd_* functions.
+# Needs SEALDROP_BUILD (the build directory with the binaries) and curl.
+# Everything talks to 127.0.0.1 only, and every wait is bounded.
+#
+#   sd_init DIR PUBFILE...   sealdrop init with those newsroom keys
+#   sd_conf DIR KEY VALUE    sets one key of DIR/sealdrop.conf
+#   sd_start DIR [ARGS...]   serve on a free port; sets SD_URL and SD_PID
+#   sd_stop                  SIGTERM, and checks it stopped cleanly
+#   sd_req METHOD PATH [CURL ARGS...]
+#                            one request with the cookie jar $SD_JAR; body
+#                            in $SD_BODY, headers in $SD_HDRS; prints status
+#   sd_csrf                  the csrf token of the last page ($SD_BODY)
+#   sd_new_source            POST /new; prints the codename
+#   sd_submit MESSAGE [CURL -F ARGS...]   POST /submit; prints status
+#   sd_login CODENAME        POST /login; prints status
+#   sd_keygen DIR            newsroom.pub/.key in DIR (test passphrase)
+#   fail MSG                 says why and exits 1
+set -u
+
+: "${SEALDROP_BUILD:?set SEALDROP_BUILD to the build directory}"
+SD_BIN=$SEALDROP_BUILD/sealdrop
+SD_TOOL=$SEALDROP_BUILD/tests/sdtest
+# Test files stay under the build directory, so a search of /tmp for
+# submitted plaintext finds only what the server itself left there.
+mkdir -p "$SEALDROP_BUILD/test-tmp"
+SD_TMP=$(mktemp -d "$SEALDROP_BUILD/test-tmp/sd.XXXXXX")
+SD_JAR=$SD_TMP/cookies
+SD_BODY=$SD_TMP/body
+SD_HDRS=$SD_TMP/headers
+SD_PID=
+SD_URL=
+unset SEALDROP_DATA
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+sd_cleanup() {
+	if [ -n "$SD_PID" ] && kill -0 "$SD_PID" 2>/dev/null; then
+		kill -KILL "$SD_PID" 2>/dev/null
+		wait "$SD_PID" 2>/dev/null
+	fi
+	rm -rf "$SD_TMP"
+}
+trap sd_cleanup EXIT
+
+sd_init() {
+	dir=$1
+	shift
+	args=""
+	for p in "$@"; do
+		args="$args --pubkey $p"
+	done
+	# shellcheck disable=SC2086
+	"$SD_BIN" --data "$dir" init $args >"$SD_TMP/init.out" ||
+		fail "sealdrop init $dir"
+}
+
+sd_conf() {
+	grep -Eq "^#? ?$2 = " "$1/sealdrop.conf" || fail "no config key $2"
+	sed -i -E "s|^#? ?$2 = .*|$2 = $3|" "$1/sealdrop.conf"
+}
+
+sd_start() {
+	dir=$1
+	shift
+	: >"$SD_TMP/serve.out"
+	"$SD_BIN" --data "$dir" serve --listen 127.0.0.1:0 "$@" \
+		>"$SD_TMP/serve.out" 2>"$SD_TMP/serve.err" &
+	SD_PID=$!
+	i=0
+	while [ $i -lt 150 ]; do
+		SD_URL=$(sed -n 's|^sealdrop: listening on \(http://[^ ]*\)/$|\1|p' \
+			"$SD_TMP/serve.out")
+		[ -n "$SD_URL" ] && return 0
+		kill -0 "$SD_PID" 2>/dev/null ||
+			fail "serve exited: $(cat "$SD_TMP/serve.err")"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "serve did not say it was listening"
+}
+
+sd_stop() {
+	[ -n "$SD_PID" ] || return 0
+	kill -TERM "$SD_PID" 2>/dev/null
+	i=0
+	while kill -0 "$SD_PID" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$SD_PID" 2>/dev/null; then
+		kill -KILL "$SD_PID"
+		fail "serve did not stop on SIGTERM"
+	fi
+	wait "$SD_PID"
+	rc=$?
+	SD_PID=
+	[ $rc -eq 0 ] || fail "serve exited $rc: $(cat "$SD_TMP/serve.err")"
+}
+
+sd_req() {
+	method=$1 path=$2
+	shift 2
+	curl -sS --max-time 60 -X "$method" -b "$SD_JAR" -c "$SD_JAR" \
+		-o "$SD_BODY" -D "$SD_HDRS" -w '%{http_code}' "$@" \
+		"$SD_URL$path"
+}
+
+sd_csrf() {
+	sed -n 's|.*name="csrf" value="\([0-9a-f]*\)".*|\1|p' "$SD_BODY" |
+		head -n 1
+}
+
+sd_new_source() {
+	st=$(sd_req GET /) && [ "$st" = 200 ] || fail "GET / gave $st"
+	csrf=$(sd_csrf)
+	st=$(sd_req POST /new --data-urlencode "csrf=$csrf") &&
+		[ "$st" = 200 ] || fail "POST /new gave $st"
+	sed -n 's|.*<p id="codename">\([^<]*\)</p>.*|\1|p' "$SD_BODY"
+}
+
+sd_submit() {
+	msg=$1
+	shift
+	st=$(sd_req GET /submit) && [ "$st" = 200 ] || fail "GET /submit: $st"
+	csrf=$(sd_csrf)
+	sd_req POST /submit -F "csrf=$csrf" -F "message=$msg" "$@"
+}
+
+sd_login() {
+	st=$(sd_req GET /login) && [ "$st" = 200 ] || fail "GET /login: $st"
+	csrf=$(sd_csrf)
+	sd_req POST /login --data-urlencode "csrf=$csrf" \
+		--data-urlencode "codename=$1"
+}
+
+sd_keygen() {
+	"$SD_TOOL" keygen "$1" || fail "sdtest keygen"
+}
+
+# The status line of the last response's headers.
+sd_header() {
+	grep -i "^$1:" "$SD_HDRS" | head -n 1 | tr -d '\r' | cut -d' ' -f2-
+}
