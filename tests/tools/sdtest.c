@@ -1,0 +1,285 @@
+/*
+ * sdtest - the newsroom's side of the drop for shell tests, before and
+ * beside the real offline tool. Test use only: the key's passphrase is
+ * fixed and contents are reported as hashes, never written out.
+ *
+ *   sdtest keygen DIR
+ *   sdtest outbox KEYDIR OUT [--reply SOURCE_PK_HEX TEXT]... [--ack ID]...
+ *   sdtest open-export KEYDIR BUNDLE
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "bundle.h"
+#include "crypt.h"
+#include "envelope.h"
+#include "fileio.h"
+#include "keys.h"
+
+#define PASS "test passphrase"
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "sdtest: %s: %s\n", what,
+		err ? crypt_strerror(err) : "failed");
+	exit(2);
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int fd = fileio_create_private(path, 1);
+	if (fd < 0 || fileio_write_all(fd, text, strlen(text)) < 0 ||
+	    fileio_sync_close(fd) < 0)
+		die(path, CRYPT_EIO);
+}
+
+static int cmd_keygen(int argc, char **argv)
+{
+	char text[KEYS_FILE_MAX];
+	if (argc != 1)
+		die("usage: keygen DIR", 0);
+	keys_secret *k = keys_generate();
+	if (!k || fileio_mkdir_private(argv[0]) < 0)
+		die("keygen", CRYPT_ENOMEM);
+	keys_pub_format(&k->pub, text);
+	write_text(argv[0], "newsroom.pub", text);
+	int r = keys_secret_seal(k, PASS, strlen(PASS),
+				 crypto_pwhash_OPSLIMIT_MODERATE,
+				 crypto_pwhash_MEMLIMIT_MODERATE, text);
+	if (r)
+		die("seal", r);
+	write_text(argv[0], "newsroom.key", text);
+	keys_secret_free(k);
+	return 0;
+}
+
+static keys_secret *load_secret(const char *dir)
+{
+	char path[4096], *text;
+	size_t len;
+	keys_secret *k;
+	snprintf(path, sizeof(path), "%s/newsroom.key", dir);
+	int r = fileio_slurp(path, KEYS_FILE_MAX, &text, &len);
+	if (r)
+		die(path, r);
+	r = keys_secret_open(text, len, PASS, strlen(PASS), &k);
+	free(text);
+	if (r)
+		die("open key", r);
+	return k;
+}
+
+struct membuf {
+	uint8_t *p;
+	size_t len;
+};
+
+static int mem_sink(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct membuf *m = ctx;
+	if (m->len + len > BUNDLE_REPLY_MAX)
+		return 1;
+	memcpy(m->p + m->len, buf, len);
+	m->len += len;
+	return 0;
+}
+
+static void add_reply(bundle_outbox *b, const char *pkhex, const char *text)
+{
+	uint8_t pk[32], id[BUNDLE_ID];
+	char idhex[2 * BUNDLE_ID + 1];
+	struct membuf m = { malloc(BUNDLE_REPLY_MAX), 0 };
+	env_meta meta = { .kind = ENV_REPLY };
+	env_sealer *s;
+	if (!m.p || crypt_unhex(pk, 32, pkhex))
+		die("--reply needs a 64-digit source key", 0);
+	if (env_seal_begin(&s, (const uint8_t (*)[32])pk, 1, &meta, mem_sink,
+			   &m) || env_seal_push(s, text, strlen(text)) ||
+	    env_seal_finish(s, NULL))
+		die("seal reply", 0);
+	randombytes_buf(id, sizeof(id));
+	int r = bundle_outbox_reply(b, id, pk, m.p, m.len);
+	if (r)
+		die("reply", r);
+	crypt_hex(idhex, id, BUNDLE_ID);
+	printf("reply %s\n", idhex);
+	free(m.p);
+}
+
+static int cmd_outbox(int argc, char **argv)
+{
+	uint8_t id[BUNDLE_ID], sub[BUNDLE_ID];
+	bundle_outbox *b;
+	if (argc < 2)
+		die("usage: outbox KEYDIR OUT [--reply PK TEXT] [--ack ID]", 0);
+	keys_secret *k = load_secret(argv[0]);
+	int fd = fileio_create_private(argv[1], 1);
+	if (fd < 0)
+		die(argv[1], CRYPT_EIO);
+	randombytes_buf(id, sizeof(id));
+	int r = bundle_outbox_begin(&b, fd, k, id, crypt_today());
+	if (r)
+		die("outbox", r);
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--reply") && i + 2 < argc) {
+			add_reply(b, argv[i + 1], argv[i + 2]);
+			i += 2;
+		} else if (!strcmp(argv[i], "--ack") && i + 1 < argc) {
+			if (crypt_unhex(sub, BUNDLE_ID, argv[++i]))
+				die("--ack needs a 32-digit id", 0);
+			if ((r = bundle_outbox_ack(b, sub)))
+				die("ack", r);
+		} else {
+			die("unknown outbox argument", 0);
+		}
+	}
+	if ((r = bundle_outbox_finish(b)))
+		die("finish", r);
+	if (fileio_sync_close(fd) < 0)
+		die(argv[1], CRYPT_EIO);
+	keys_secret_free(k);
+	return 0;
+}
+
+/* Reading an export: each envelope is opened as it streams by. */
+struct reader {
+	keys_secret *k;
+	env_opener *o;
+	crypto_generichash_state h;
+	env_meta meta;
+	int open_err;
+};
+
+static const char *kind_name(int kind)
+{
+	return kind == ENV_MESSAGE ? "message" :
+	       kind == ENV_FILE ? "file" : kind == ENV_REPLY ? "reply" : "?";
+}
+
+static int on_meta(void *ctx, const env_meta *meta)
+{
+	struct reader *rd = ctx;
+	rd->meta = *meta;
+	return 0;
+}
+
+static int on_plain(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct reader *rd = ctx;
+	return crypto_generichash_update(&rd->h, buf, len);
+}
+
+static void end_envelope(struct reader *rd)
+{
+	uint8_t digest[32];
+	char hex[65];
+	if (!rd->o)
+		return;
+	int r = env_open_finish(rd->o);
+	rd->o = NULL;
+	if (r || rd->open_err)
+		die("envelope does not open", r ? r : rd->open_err);
+	crypto_generichash_final(&rd->h, digest, sizeof(digest));
+	crypt_hex(hex, digest, sizeof(digest));
+	for (char *c = rd->meta.name; *c; c++)
+		if (*c <= ' ' || *c == '/' || *c == 0x7f)
+			*c = '?';
+	printf(" %s/%s/%s", kind_name(rd->meta.kind), rd->meta.name, hex);
+}
+
+static int on_submission(void *ctx, const uint8_t id[BUNDLE_ID],
+			 const uint8_t pk[32], uint32_t day, uint16_t nenv)
+{
+	char idhex[2 * BUNDLE_ID + 1], pkhex[65];
+	(void)day;
+	(void)nenv;
+	end_envelope(ctx);
+	crypt_hex(idhex, id, BUNDLE_ID);
+	crypt_hex(pkhex, pk, 32);
+	printf("\nsub %s %s", idhex, pkhex);
+	return 0;
+}
+
+static int on_envelope(void *ctx, uint16_t index, uint64_t len)
+{
+	struct reader *rd = ctx;
+	env_key key = { rd->k->pub.box_pk, rd->k->box_sk };
+	env_open_cb cb = { on_meta, on_plain, rd };
+	(void)index;
+	(void)len;
+	end_envelope(rd);
+	crypto_generichash_init(&rd->h, NULL, 0, 32);
+	if (env_open_begin(&rd->o, &key, 1, &cb))
+		die("open", CRYPT_ENOMEM);
+	rd->open_err = 0;
+	return 0;
+}
+
+static int on_data(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct reader *rd = ctx;
+	int r = env_open_push(rd->o, buf, len);
+	if (r && !rd->open_err)
+		rd->open_err = r;
+	return 0;
+}
+
+static int on_receipt(void *ctx, const uint8_t id[BUNDLE_ID])
+{
+	char hex[2 * BUNDLE_ID + 1];
+	end_envelope(ctx);
+	crypt_hex(hex, id, BUNDLE_ID);
+	printf("\nreceipt %s", hex);
+	return 0;
+}
+
+static int cmd_open_export(int argc, char **argv)
+{
+	struct reader rd = { 0 };
+	bundle_export_cb cb = { NULL, on_submission, on_envelope, on_data,
+				on_receipt, &rd };
+	char why[200] = "";
+	if (argc != 2)
+		die("usage: open-export KEYDIR BUNDLE", 0);
+	rd.k = load_secret(argv[0]);
+	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(argv[1], CRYPT_EIO);
+	int r = bundle_export_read(fd, &cb, why, sizeof(why));
+	end_envelope(&rd);
+	printf("\n");
+	if (r) {
+		fprintf(stderr, "sdtest: bundle: %s\n", why);
+		return 1;
+	}
+	close(fd);
+	keys_secret_free(rd.k);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		printf("usage: sdtest keygen DIR | outbox KEYDIR OUT "
+		       "[--reply PK TEXT]... [--ack ID]... | "
+		       "open-export KEYDIR BUNDLE\n");
+		return 0;
+	}
+	if (crypt_init())
+		die("init", 0);
+	if (!strcmp(argv[1], "keygen"))
+		return cmd_keygen(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "outbox"))
+		return cmd_outbox(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "open-export"))
+		return cmd_open_export(argc - 2, argv + 2);
+	die("unknown command", 0);
+	return 2;
+}
