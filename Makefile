@@ -47,7 +47,16 @@ TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 WORDLIST   := crypto/eff_large_wordlist.txt
 
-.PHONY: all check test deps asan demo install uninstall clean
+# tests/fuzz/fuzz_NAME.c are libFuzzer targets (clang); fuzz_drop_* also
+# link drop/. `make check` replays their corpora and fuzzes each briefly.
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/bin/%)
+FUZZ_SECONDS ?= 10
+FUZZ_MAKE  = $(MAKE) BUILD=build/fuzz CC=clang CFLAGS='-O1 -g' HARDEN='-fPIE' \
+             SAN='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all'
+
+.PHONY: all check test deps asan fuzz fuzz-check fuzz-bins demo install \
+        uninstall clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sealdrop $(BUILD)/sealdrop-admin
@@ -86,6 +95,25 @@ $(BUILD)/tests/%: tests/tools/%.c $(CRYPTO_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BUILD)/bin/fuzz_drop_%: tests/fuzz/fuzz_drop_%.c $(DROP_LIB) $(CRYPTO_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Idrop -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+$(BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(CRYPTO_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+# Replays every corpus, then fuzzes each target for FUZZ_SECONDS.
+fuzz-check:
+	$(FUZZ_MAKE) fuzz-bins
+	sh tests/fuzz/run.sh build/fuzz/bin $(FUZZ_SECONDS)
+
+# The same, for longer.
+fuzz:
+	$(MAKE) fuzz-check FUZZ_SECONDS=300
+
 # Installs missing Debian packages (as root) or prints the command.
 deps:
 	sh scripts/deps.sh
@@ -104,6 +132,7 @@ asan:
 check: deps
 	$(MAKE) test
 	$(MAKE) asan
+	$(MAKE) fuzz-check
 
 demo: all
 	sh scripts/demo.sh $(BUILD)
