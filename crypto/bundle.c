@@ -1,0 +1,786 @@
+/*
+ * bundle.c - export and outbox bundles: writers and readers.
+ *
+ * Both formats are a header and records of `type u8 || len u32 ||
+ * payload`. The readers are the air-gapped machine's and the server's
+ * only door for foreign bytes, so each record's length is checked against
+ * its type before the payload is touched, and the export reader never
+ * holds more than one 64 KiB buffer whatever the file claims.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "bundle.h"
+#include "crypt.h"
+#include "fileio.h"
+
+#define IO_BUF 65536
+#define HDR 8      /* magic[4] || version u8 || three zero bytes */
+#define REC_HDR 5  /* type u8 || len u32 */
+#define CHECKSUM 32
+#define VERSION 1
+/* HDR || keyid[8] || bundle_id[16] || day u32 */
+#define OUTBOX_HDR (HDR + KEYS_ID_BYTES + BUNDLE_ID + 4)
+#define SIG crypto_sign_BYTES
+
+enum { X_SOURCE = 1, X_SUBMISSION, X_ENVELOPE, X_DATA, X_RECEIPT };
+enum { OB_REPLY = 1, OB_ACK };
+enum { REC_END = 0x7f };
+
+static const uint8_t export_magic[4] = { 's', 'd', 'B', 'X' };
+static const uint8_t outbox_magic[4] = { 's', 'd', 'B', 'O' };
+
+/* A record type and the payload lengths it may have. */
+struct kind {
+	uint8_t type;
+	const char *name;
+	uint32_t min, max;
+};
+
+static const struct kind export_kinds[] = {
+	{ X_SOURCE, "SOURCE", 36, 36 },
+	{ X_SUBMISSION, "SUBMISSION", 54, 54 },
+	{ X_ENVELOPE, "ENVELOPE", 10, 10 },
+	{ X_DATA, "DATA", 1, BUNDLE_DATA_MAX },
+	{ X_RECEIPT, "RECEIPT", BUNDLE_ID, BUNDLE_ID },
+	{ REC_END, "END", 0, 0 },
+	{ 0, NULL, 0, 0 }
+};
+
+static const struct kind outbox_kinds[] = {
+	{ OB_REPLY, "REPLY", 48 + 1, 48 + BUNDLE_REPLY_MAX },
+	{ OB_ACK, "ACK", BUNDLE_ID, BUNDLE_ID },
+	{ REC_END, "END", 0, 0 },
+	{ 0, NULL, 0, 0 }
+};
+
+__attribute__((format(printf, 4, 5)))
+static int say(char *why, size_t whylen, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why != NULL && whylen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+/* Finds a record's kind and checks its length before the payload is read:
+ * a fixed-size record of another size is malformed, a variable one over
+ * its cap is too big. */
+static int kind_check(const struct kind *k, unsigned long rec, uint8_t type,
+		      uint32_t len, const struct kind **out, char *why,
+		      size_t whylen)
+{
+	for (; k->name != NULL; k++)
+		if (k->type == type)
+			break;
+	*out = k;
+	if (k->name == NULL)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "record %lu: unknown type 0x%02x", rec, type);
+	if (k->min == k->max && len != k->min)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "record %lu: %s length %lu, must be %lu", rec,
+			   k->name, (unsigned long)len, (unsigned long)k->min);
+	if (len > k->max)
+		return say(why, whylen, CRYPT_ETOOBIG,
+			   "record %lu: %s length %lu over cap %lu", rec,
+			   k->name, (unsigned long)len, (unsigned long)k->max);
+	if (len < k->min)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "record %lu: %s length %lu under %lu", rec,
+			   k->name, (unsigned long)len, (unsigned long)k->min);
+	return 0;
+}
+
+/* --- writing: a buffer, and a running hash or signature over it --- */
+
+struct out {
+	int fd;
+	int err;     /* sticky: once a write failed, nothing more is */
+	int signing; /* st.sign, else st.hash */
+	size_t used;
+	union {
+		crypto_generichash_state hash;
+		crypto_sign_state sign;
+	} st;
+	uint8_t buf[IO_BUF];
+};
+
+static int out_flush(struct out *o)
+{
+	if (o->err != 0)
+		return o->err;
+	if (o->signing)
+		crypto_sign_update(&o->st.sign, o->buf, o->used);
+	else
+		crypto_generichash_update(&o->st.hash, o->buf, o->used);
+	if (fileio_write_all(o->fd, o->buf, o->used) != 0)
+		return o->err = CRYPT_EIO;
+	o->used = 0;
+	return 0;
+}
+
+static int out_put(struct out *o, const void *p, size_t n)
+{
+	const uint8_t *s = p;
+
+	while (n > 0 && o->err == 0) {
+		size_t k = IO_BUF - o->used < n ? IO_BUF - o->used : n;
+
+		memcpy(o->buf + o->used, s, k);
+		o->used += k;
+		s += k;
+		n -= k;
+		if (o->used == IO_BUF)
+			out_flush(o);
+	}
+	return o->err;
+}
+
+static int out_record(struct out *o, uint8_t type, uint32_t len)
+{
+	uint8_t h[REC_HDR];
+
+	h[0] = type;
+	crypt_put32(h + 1, len);
+	return out_put(o, h, sizeof h);
+}
+
+static int out_header(struct out *o, const uint8_t magic[4])
+{
+	uint8_t h[HDR] = { 0 };
+
+	memcpy(h, magic, 4);
+	h[4] = VERSION;
+	return out_put(o, h, sizeof h);
+}
+
+/* The state carries a 64-byte aligned hash state, which malloc does not
+ * promise. */
+static void *out_alloc(size_t align, size_t size)
+{
+	void *p = aligned_alloc(align, (size + align - 1) / align * align);
+
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
+/* --- export: writer --- */
+
+struct bundle_export {
+	struct out o;
+	uint16_t nenv;  /* envelopes of the current submission */
+	uint16_t env;   /* of which started */
+	uint64_t left;  /* bytes the started envelope still owes */
+};
+
+/* Inside a submission whose envelopes are not all complete. */
+static int export_open(const bundle_export *b)
+{
+	return b->env < b->nenv || b->left > 0;
+}
+
+int bundle_export_begin(bundle_export **out, int fd)
+{
+	bundle_export *b;
+
+	*out = NULL;
+	b = out_alloc(_Alignof(bundle_export), sizeof *b);
+	if (b == NULL)
+		return CRYPT_ENOMEM;
+	b->o.fd = fd;
+	crypto_generichash_init(&b->o.st.hash, NULL, 0, CHECKSUM);
+	out_header(&b->o, export_magic);
+	*out = b;
+	return 0;
+}
+
+int bundle_export_source(bundle_export *b, const uint8_t reply_pk[32],
+			 uint32_t day)
+{
+	uint8_t p[36];
+
+	if (export_open(b))
+		return CRYPT_EUSAGE;
+	memcpy(p, reply_pk, 32);
+	crypt_put32(p + 32, day);
+	if (out_record(&b->o, X_SOURCE, sizeof p) != 0)
+		return b->o.err;
+	return out_put(&b->o, p, sizeof p);
+}
+
+int bundle_export_submission(bundle_export *b, const uint8_t id[BUNDLE_ID],
+			     const uint8_t source_pk[32], uint32_t day,
+			     uint16_t nenv)
+{
+	uint8_t p[54];
+
+	if (export_open(b) || nenv == 0 || nenv > BUNDLE_ENVELOPES_MAX)
+		return CRYPT_EUSAGE;
+	memcpy(p, id, BUNDLE_ID);
+	memcpy(p + 16, source_pk, 32);
+	crypt_put32(p + 48, day);
+	crypt_put16(p + 52, nenv);
+	if (out_record(&b->o, X_SUBMISSION, sizeof p) != 0 ||
+	    out_put(&b->o, p, sizeof p) != 0)
+		return b->o.err;
+	b->nenv = nenv;
+	b->env = 0;
+	b->left = 0;
+	return 0;
+}
+
+int bundle_export_receipt(bundle_export *b,
+			  const uint8_t reply_id[BUNDLE_ID])
+{
+	if (export_open(b))
+		return CRYPT_EUSAGE;
+	if (out_record(&b->o, X_RECEIPT, BUNDLE_ID) != 0)
+		return b->o.err;
+	return out_put(&b->o, reply_id, BUNDLE_ID);
+}
+
+int bundle_export_envelope(bundle_export *b, uint64_t len)
+{
+	uint8_t p[10];
+
+	if (b->env >= b->nenv || b->left > 0 || len == 0 ||
+	    len > BUNDLE_ENVELOPE_MAX)
+		return CRYPT_EUSAGE;
+	crypt_put16(p, b->env);
+	crypt_put64(p + 2, len);
+	if (out_record(&b->o, X_ENVELOPE, sizeof p) != 0 ||
+	    out_put(&b->o, p, sizeof p) != 0)
+		return b->o.err;
+	b->env++;
+	b->left = len;
+	return 0;
+}
+
+int bundle_export_data(bundle_export *b, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (len > b->left)
+		return CRYPT_EUSAGE;
+	while (len > 0) {
+		size_t n = len < BUNDLE_DATA_MAX ? len : BUNDLE_DATA_MAX;
+
+		if (out_record(&b->o, X_DATA, (uint32_t)n) != 0 ||
+		    out_put(&b->o, p, n) != 0)
+			return b->o.err;
+		b->left -= n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int bundle_export_finish(bundle_export *b)
+{
+	uint8_t sum[CHECKSUM];
+	int rc;
+
+	if (export_open(b)) {
+		rc = CRYPT_EUSAGE;
+	} else if ((rc = out_record(&b->o, REC_END, 0)) == 0 &&
+		   (rc = out_flush(&b->o)) == 0) {
+		crypto_generichash_final(&b->o.st.hash, sum, sizeof sum);
+		if (fileio_write_all(b->o.fd, sum, sizeof sum) != 0)
+			rc = CRYPT_EIO;
+	}
+	bundle_export_abort(b);
+	return rc;
+}
+
+void bundle_export_abort(bundle_export *b)
+{
+	free(b);
+}
+
+/* --- export: reader --- */
+
+struct in {
+	int fd;
+	int eof;
+	size_t pos, end;
+	crypto_generichash_state hash;
+	uint8_t buf[IO_BUF];
+};
+
+/* Makes n <= IO_BUF bytes available at buf + pos. 0, ETRUNC or EIO. */
+static int in_fill(struct in *r, size_t n)
+{
+	while (r->end - r->pos < n) {
+		ssize_t got;
+
+		if (r->eof)
+			return CRYPT_ETRUNC;
+		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+		r->end -= r->pos;
+		r->pos = 0;
+		got = fileio_read_full(r->fd, r->buf + r->end,
+				       IO_BUF - r->end);
+		if (got < 0)
+			return CRYPT_EIO;
+		r->eof = (size_t)got < IO_BUF - r->end;
+		r->end += (size_t)got;
+	}
+	return 0;
+}
+
+/* The next n bytes, added to the checksum unless they are the checksum. */
+static int in_take(struct in *r, size_t n, int hashed, const uint8_t **p)
+{
+	int rc = in_fill(r, n);
+
+	if (rc != 0)
+		return rc;
+	*p = r->buf + r->pos;
+	r->pos += n;
+	if (hashed)
+		crypto_generichash_update(&r->hash, *p, n);
+	return 0;
+}
+
+static int in_fail(int rc, unsigned long rec, const char *where, char *why,
+		   size_t whylen)
+{
+	if (rc == CRYPT_EIO)
+		return say(why, whylen, rc, "read: %s", strerror(errno));
+	return say(why, whylen, rc, "record %lu: file ends %s", rec, where);
+}
+
+/* Streams a DATA payload of len bytes to the callback in the pieces the
+ * read buffer holds. */
+static int in_data(struct in *r, uint32_t len, const bundle_export_cb *cb,
+		   unsigned long rec, char *why, size_t whylen)
+{
+	while (len > 0) {
+		const uint8_t *p;
+		size_t n;
+		int rc;
+
+		if (r->pos == r->end && (rc = in_fill(r, 1)) != 0)
+			return in_fail(rc, rec, "inside DATA", why, whylen);
+		n = r->end - r->pos < len ? r->end - r->pos : len;
+		if ((rc = in_take(r, n, 1, &p)) != 0)
+			return rc;
+		if (cb->data != NULL && cb->data(cb->ctx, p, n) != 0)
+			return say(why, whylen, CRYPT_ESINK,
+				   "record %lu: DATA refused by the reader",
+				   rec);
+		len -= (uint32_t)n;
+	}
+	return 0;
+}
+
+/* After the END record: the checksum, then nothing. */
+static int in_end(struct in *r, unsigned long rec, char *why, size_t whylen)
+{
+	uint8_t sum[CHECKSUM];
+	const uint8_t *p;
+	int rc;
+
+	crypto_generichash_final(&r->hash, sum, sizeof sum);
+	if ((rc = in_take(r, CHECKSUM, 0, &p)) != 0)
+		return in_fail(rc, rec, "inside the checksum", why, whylen);
+	if (sodium_memcmp(sum, p, CHECKSUM) != 0)
+		return say(why, whylen, CRYPT_EAUTH, "checksum mismatch");
+	rc = in_fill(r, 1);
+	if (rc == 0)
+		return say(why, whylen, CRYPT_ETRAIL,
+			   "data after the checksum");
+	if (rc == CRYPT_EIO)
+		return in_fail(rc, rec, NULL, why, whylen);
+	return 0;
+}
+
+/* Checks that a record may stand here: between submissions, SOURCE,
+ * SUBMISSION, RECEIPT and END; inside one, its envelopes in order, each
+ * followed by exactly its bytes of DATA. */
+static int export_place(const struct kind *k, uint32_t len, uint16_t nenv,
+			uint16_t env, uint64_t left, unsigned long rec,
+			char *why, size_t whylen)
+{
+	int open = env < nenv || left > 0;
+
+	switch (k->type) {
+	case X_ENVELOPE:
+		if (open && left == 0)
+			return 0;
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "record %lu: ENVELOPE %s", rec,
+			   open ? "before the last one is complete"
+				: "outside a submission");
+	case X_DATA:
+		if (left == 0)
+			return say(why, whylen, CRYPT_EFORMAT,
+				   "record %lu: DATA outside an envelope", rec);
+		if (len > left)
+			return say(why, whylen, CRYPT_EFORMAT,
+				   "record %lu: DATA overruns its envelope",
+				   rec);
+		return 0;
+	default:
+		if (!open)
+			return 0;
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "record %lu: %s inside an unfinished submission",
+			   rec, k->name);
+	}
+}
+
+static int export_walk(struct in *r, const bundle_export_cb *cb, char *why,
+		       size_t whylen)
+{
+	const struct kind *k;
+	const uint8_t *p;
+	uint16_t nenv = 0, env = 0;
+	uint64_t left = 0, v;
+	unsigned long rec = 0;
+	int rc;
+
+	if ((rc = in_take(r, HDR, 1, &p)) != 0)
+		return in_fail(rc, rec, "inside the header", why, whylen);
+	if (memcmp(p, export_magic, 4) != 0)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "not an export bundle (bad magic)");
+	if (p[4] != VERSION)
+		return say(why, whylen, CRYPT_EVERSION,
+			   "export bundle version %u not supported", p[4]);
+	if ((p[5] | p[6] | p[7]) != 0)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "header: reserved bytes not zero");
+
+	for (rec = 1;; rec++) {
+		uint32_t len;
+		uint8_t type;
+
+		if ((rc = in_take(r, REC_HDR, 1, &p)) != 0)
+			return in_fail(rc, rec, "before the END record", why,
+				       whylen);
+		type = p[0];
+		len = crypt_get32(p + 1);
+		if ((rc = kind_check(export_kinds, rec, type, len, &k, why,
+				     whylen)) != 0 ||
+		    (rc = export_place(k, len, nenv, env, left, rec, why,
+				       whylen)) != 0)
+			return rc;
+		if (type == X_DATA) {
+			if ((rc = in_data(r, len, cb, rec, why, whylen)) != 0)
+				return rc;
+			left -= len;
+			continue;
+		}
+		if (type == REC_END)
+			return in_end(r, rec, why, whylen);
+		if ((rc = in_take(r, len, 1, &p)) != 0)
+			return in_fail(rc, rec, "inside a record", why,
+				       whylen);
+
+		rc = 0;
+		switch (type) {
+		case X_SOURCE:
+			if (cb->source != NULL)
+				rc = cb->source(cb->ctx, p, crypt_get32(p + 32));
+			break;
+		case X_SUBMISSION:
+			nenv = crypt_get16(p + 52);
+			env = 0;
+			if (nenv == 0)
+				return say(why, whylen, CRYPT_EFORMAT,
+					   "record %lu: SUBMISSION of no "
+					   "envelopes", rec);
+			if (nenv > BUNDLE_ENVELOPES_MAX)
+				return say(why, whylen, CRYPT_ETOOBIG,
+					   "record %lu: SUBMISSION of %u "
+					   "envelopes over cap %u", rec,
+					   nenv, BUNDLE_ENVELOPES_MAX);
+			if (cb->submission != NULL)
+				rc = cb->submission(cb->ctx, p, p + 16,
+						    crypt_get32(p + 48), nenv);
+			break;
+		case X_ENVELOPE:
+			if (crypt_get16(p) != env)
+				return say(why, whylen, CRYPT_EFORMAT,
+					   "record %lu: ENVELOPE index %u, "
+					   "expected %u", rec,
+					   crypt_get16(p), env);
+			v = crypt_get64(p + 2);
+			if (v == 0)
+				return say(why, whylen, CRYPT_EFORMAT,
+					   "record %lu: empty ENVELOPE", rec);
+			if (v > BUNDLE_ENVELOPE_MAX)
+				return say(why, whylen, CRYPT_ETOOBIG,
+					   "record %lu: ENVELOPE length %llu "
+					   "over cap %llu", rec,
+					   (unsigned long long)v,
+					   BUNDLE_ENVELOPE_MAX);
+			if (cb->envelope != NULL)
+				rc = cb->envelope(cb->ctx, env, v);
+			env++;
+			left = v;
+			break;
+		case X_RECEIPT:
+			if (cb->receipt != NULL)
+				rc = cb->receipt(cb->ctx, p);
+			break;
+		}
+		if (rc != 0)
+			return say(why, whylen, CRYPT_ESINK,
+				   "record %lu: %s refused by the reader",
+				   rec, k->name);
+	}
+}
+
+int bundle_export_read(int fd, const bundle_export_cb *cb, char *why,
+		       size_t whylen)
+{
+	static const bundle_export_cb none;
+	struct in *r;
+	int rc;
+
+	say(why, whylen, 0, "%s", "");
+	r = out_alloc(_Alignof(struct in), sizeof *r);
+	if (r == NULL)
+		return say(why, whylen, CRYPT_ENOMEM, "out of memory");
+	r->fd = fd;
+	crypto_generichash_init(&r->hash, NULL, 0, CHECKSUM);
+	rc = export_walk(r, cb != NULL ? cb : &none, why, whylen);
+	free(r);
+	return rc;
+}
+
+/* --- outbox: writer --- */
+
+struct bundle_outbox {
+	struct out o;
+	uint8_t *sk; /* sodium_malloc'd copy of the signing key */
+};
+
+int bundle_outbox_begin(bundle_outbox **out, int fd, const keys_secret *k,
+			const uint8_t id[BUNDLE_ID], uint32_t day)
+{
+	bundle_outbox *b;
+	uint8_t h[OUTBOX_HDR - HDR];
+
+	*out = NULL;
+	b = out_alloc(_Alignof(bundle_outbox), sizeof *b);
+	if (b == NULL)
+		return CRYPT_ENOMEM;
+	if ((b->sk = sodium_malloc(KEYS_SIGN_SK)) == NULL) {
+		free(b);
+		return CRYPT_ENOMEM;
+	}
+	memcpy(b->sk, k->sign_sk, KEYS_SIGN_SK);
+	b->o.fd = fd;
+	b->o.signing = 1;
+	crypto_sign_init(&b->o.st.sign);
+	memcpy(h, k->pub.id, KEYS_ID_BYTES);
+	memcpy(h + KEYS_ID_BYTES, id, BUNDLE_ID);
+	crypt_put32(h + KEYS_ID_BYTES + BUNDLE_ID, day);
+	out_header(&b->o, outbox_magic);
+	out_put(&b->o, h, sizeof h);
+	*out = b;
+	return 0;
+}
+
+int bundle_outbox_reply(bundle_outbox *b, const uint8_t reply_id[BUNDLE_ID],
+			const uint8_t source_pk[32], const uint8_t *env,
+			size_t len)
+{
+	if (len == 0 || len > BUNDLE_REPLY_MAX)
+		return CRYPT_EUSAGE;
+	if (out_record(&b->o, OB_REPLY, (uint32_t)(48 + len)) != 0 ||
+	    out_put(&b->o, reply_id, BUNDLE_ID) != 0 ||
+	    out_put(&b->o, source_pk, 32) != 0)
+		return b->o.err;
+	return out_put(&b->o, env, len);
+}
+
+int bundle_outbox_ack(bundle_outbox *b, const uint8_t sub_id[BUNDLE_ID])
+{
+	if (out_record(&b->o, OB_ACK, BUNDLE_ID) != 0)
+		return b->o.err;
+	return out_put(&b->o, sub_id, BUNDLE_ID);
+}
+
+int bundle_outbox_finish(bundle_outbox *b)
+{
+	uint8_t sig[SIG];
+	int rc;
+
+	if ((rc = out_record(&b->o, REC_END, 0)) == 0 &&
+	    (rc = out_flush(&b->o)) == 0) {
+		crypto_sign_final_create(&b->o.st.sign, sig, NULL, b->sk);
+		if (fileio_write_all(b->o.fd, sig, sizeof sig) != 0)
+			rc = CRYPT_EIO;
+	}
+	bundle_outbox_abort(b);
+	return rc;
+}
+
+void bundle_outbox_abort(bundle_outbox *b)
+{
+	if (b == NULL)
+		return;
+	sodium_free(b->sk);
+	free(b);
+}
+
+/* --- outbox: reader --- */
+
+static int outbox_verify(const uint8_t *buf, size_t body, const keys_pub *pk)
+{
+	crypto_sign_state st;
+
+	crypto_sign_init(&st);
+	crypto_sign_update(&st, buf, body);
+	return crypto_sign_final_verify(&st, buf + body, pk->sign_pk) == 0;
+}
+
+/* Walks the signed records of buf[0..body]. With cb NULL it only checks
+ * the structure, so the caller can check it all before any callback. */
+static int outbox_walk(const uint8_t *buf, size_t body,
+		       const keys_pub *signer, const bundle_outbox_cb *cb,
+		       char *why, size_t whylen)
+{
+	const struct kind *k;
+	size_t off = OUTBOX_HDR;
+	unsigned long rec;
+	int rc = 0;
+
+	if (cb != NULL && cb->header != NULL &&
+	    cb->header(cb->ctx, buf + HDR + KEYS_ID_BYTES,
+		       crypt_get32(buf + OUTBOX_HDR - 4), signer) != 0)
+		return say(why, whylen, CRYPT_ESINK,
+			   "header refused by the reader");
+	for (rec = 1;; rec++) {
+		const uint8_t *p;
+		uint32_t len;
+
+		if (body - off < REC_HDR)
+			return say(why, whylen, CRYPT_ETRUNC,
+				   "record %lu: bundle ends before the END "
+				   "record", rec);
+		len = crypt_get32(buf + off + 1);
+		if ((rc = kind_check(outbox_kinds, rec, buf[off], len, &k,
+				     why, whylen)) != 0)
+			return rc;
+		off += REC_HDR;
+		if (body - off < len)
+			return say(why, whylen, CRYPT_ETRUNC,
+				   "record %lu: %s runs past the end", rec,
+				   k->name);
+		p = buf + off;
+		off += len;
+		if (k->type == REC_END)
+			break;
+		if (cb == NULL)
+			continue;
+		if (k->type == OB_REPLY && cb->reply != NULL)
+			rc = cb->reply(cb->ctx, p, p + BUNDLE_ID, p + 48,
+				       len - 48);
+		else if (k->type == OB_ACK && cb->ack != NULL)
+			rc = cb->ack(cb->ctx, p);
+		if (rc != 0)
+			return say(why, whylen, CRYPT_ESINK,
+				   "record %lu: %s refused by the reader",
+				   rec, k->name);
+	}
+	if (off != body)
+		return say(why, whylen, CRYPT_ETRAIL,
+			   "%zu bytes after the END record", body - off);
+	return 0;
+}
+
+int bundle_outbox_parse(const uint8_t *buf, size_t len,
+			const keys_pub *trusted, size_t ntrusted,
+			const bundle_outbox_cb *cb, char *why, size_t whylen)
+{
+	const keys_pub *signer = NULL;
+	size_t body;
+	int rc;
+
+	say(why, whylen, 0, "%s", "");
+	if (len > BUNDLE_OUTBOX_MAX)
+		return say(why, whylen, CRYPT_ETOOBIG,
+			   "outbox of %zu bytes over cap %u", len,
+			   BUNDLE_OUTBOX_MAX);
+	if (len < OUTBOX_HDR + REC_HDR + SIG)
+		return say(why, whylen, CRYPT_ETRUNC,
+			   "outbox of %zu bytes is too short", len);
+	/* Magic and version first, so an export bundle or a newer outbox
+	 * is named as such rather than as a bad signature. */
+	if (memcmp(buf, outbox_magic, 4) != 0)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "not an outbox bundle (bad magic)");
+	if (buf[4] != VERSION)
+		return say(why, whylen, CRYPT_EVERSION,
+			   "outbox bundle version %u not supported", buf[4]);
+
+	body = len - SIG;
+	for (size_t i = 0; i < ntrusted && signer == NULL; i++)
+		if (sodium_memcmp(trusted[i].id, buf + HDR,
+				  KEYS_ID_BYTES) == 0 &&
+		    outbox_verify(buf, body, &trusted[i]))
+			signer = &trusted[i];
+	if (signer == NULL)
+		return say(why, whylen, CRYPT_ESIG,
+			   "not signed by a trusted newsroom key");
+	if ((buf[5] | buf[6] | buf[7]) != 0)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "header: reserved bytes not zero");
+	if ((rc = outbox_walk(buf, body, signer, NULL, why, whylen)) != 0 ||
+	    cb == NULL)
+		return rc;
+	return outbox_walk(buf, body, signer, cb, why, whylen);
+}
+
+int bundle_outbox_read(int fd, const keys_pub *trusted, size_t ntrusted,
+		       const bundle_outbox_cb *cb, char *why, size_t whylen)
+{
+	struct stat st;
+	size_t size = BUNDLE_OUTBOX_MAX;
+	uint8_t *buf;
+	ssize_t got;
+	int rc;
+
+	if (fstat(fd, &st) != 0)
+		return say(why, whylen, CRYPT_EIO, "stat: %s",
+			   strerror(errno));
+	/* A regular file says its size; anything else may be up to the cap.
+	 * One byte more is asked for, to see a file over the cap. */
+	if (S_ISREG(st.st_mode)) {
+		if ((uintmax_t)st.st_size > BUNDLE_OUTBOX_MAX)
+			return say(why, whylen, CRYPT_ETOOBIG,
+				   "outbox over cap %u bytes",
+				   BUNDLE_OUTBOX_MAX);
+		size = (size_t)st.st_size;
+	}
+	if ((buf = malloc(size + 1)) == NULL)
+		return say(why, whylen, CRYPT_ENOMEM, "out of memory");
+	got = fileio_read_full(fd, buf, size + 1);
+	if (got < 0)
+		rc = say(why, whylen, CRYPT_EIO, "read: %s", strerror(errno));
+	else if ((size_t)got > size)
+		rc = say(why, whylen, CRYPT_ETOOBIG,
+			 "outbox over cap %u bytes", BUNDLE_OUTBOX_MAX);
+	else
+		rc = bundle_outbox_parse(buf, (size_t)got, trusted, ntrusted,
+					 cb, why, whylen);
+	free(buf);
+	return rc;
+}
