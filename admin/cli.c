@@ -1,0 +1,161 @@
+/*
+ * cli.c - argument parsing, error lines and paths shared by the commands.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "term.h"
+
+void cli_err(const char *fmt, ...)
+{
+	char raw[1024], safe[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	term_str(raw, safe, sizeof(safe));
+	fprintf(stderr, "%s: %s\n", PROG, safe);
+}
+
+int cli_usage(const struct admin *a, const char *why)
+{
+	if (why)
+		cli_err("%s: %s", a->cmd->name, why);
+	fprintf(stderr, "usage: %s [--home DIR] %s %s\n", PROG, a->cmd->name,
+		a->cmd->usage);
+	return ADM_ERR;
+}
+
+static const struct cli_opt *find_opt(const struct cli_opt *opts,
+				      const char *arg, const char **val)
+{
+	for (; opts && opts->name; opts++) {
+		size_t n = strlen(opts->name);
+
+		if (strncmp(arg, opts->name, n) != 0)
+			continue;
+		if (arg[n] == '\0') {
+			*val = NULL;
+			return opts;
+		}
+		if (arg[n] == '=' && opts->arg) {
+			*val = arg + n + 1;
+			return opts;
+		}
+	}
+	return NULL;
+}
+
+int cli_args(const struct admin *a, int argc, char **argv,
+	     const struct cli_opt *opts, char **pos, int minpos, int maxpos)
+{
+	char why[256];
+	int npos = 0, dashdash = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const struct cli_opt *o;
+		const char *val;
+
+		if (dashdash || argv[i][0] != '-' || argv[i][1] == '\0') {
+			if (npos >= maxpos) {
+				snprintf(why, sizeof(why),
+					 "unexpected argument '%s'", argv[i]);
+				return cli_usage(a, why), -1;
+			}
+			pos[npos++] = argv[i];
+			continue;
+		}
+		if (strcmp(argv[i], "--") == 0) {
+			dashdash = 1;
+			continue;
+		}
+		o = find_opt(opts, argv[i], &val);
+		if (!o) {
+			snprintf(why, sizeof(why), "unknown option '%s'",
+				 argv[i]);
+			return cli_usage(a, why), -1;
+		}
+		if (o->flag) {
+			*o->flag = 1;
+			continue;
+		}
+		if (!val) {
+			if (i + 1 >= argc) {
+				snprintf(why, sizeof(why),
+					 "option '%s' needs a value", o->name);
+				return cli_usage(a, why), -1;
+			}
+			val = argv[++i];
+		}
+		*o->arg = val;
+	}
+	if (npos < minpos)
+		return cli_usage(a, "missing argument"), -1;
+	return npos;
+}
+
+int cli_path(const struct admin *a, const char *name, char *out,
+	     size_t outlen)
+{
+	int n = snprintf(out, outlen, "%s/%s", a->home, name);
+
+	if (n < 0 || (size_t)n >= outlen) {
+		cli_err("%s: path too long", a->home);
+		return -1;
+	}
+	return 0;
+}
+
+void cli_sync_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		strcpy(dir, ".");
+	else if ((size_t)(slash - path) >= sizeof(dir))
+		return;
+	else
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int cli_id(const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v <= 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+const char *cli_date(uint32_t day, char out[16])
+{
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, 16, "%Y-%m-%d", &tm))
+		snprintf(out, 16, "day %u", (unsigned)day);
+	return out;
+}

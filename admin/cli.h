@@ -1,0 +1,88 @@
+/*
+ * cli.h - what every sealdrop-admin command shares: the run's context, the
+ * command table's row, option parsing, errors and paths.
+ *
+ * Exit codes follow the contract: ADM_OK, ADM_FAIL for a verification,
+ * decryption or passphrase failure, ADM_ERR for a usage or system error.
+ */
+#ifndef SEALDROP_ADMIN_CLI_H
+#define SEALDROP_ADMIN_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys.h"
+
+#define PROG "sealdrop-admin"
+
+enum { ADM_OK = 0, ADM_FAIL = 1, ADM_ERR = 2 };
+
+struct admin_cmd;
+
+/* One run of the tool. key is opened at most once, by unlock_key(), and
+ * freed by main() after the command returns. */
+struct admin {
+	const char *home;
+	const char *passfile;
+	const struct admin_cmd *cmd;
+	keys_secret *key;
+};
+
+struct admin_cmd {
+	const char *name;
+	int (*fn)(struct admin *a, int argc, char **argv);
+	const char *usage; /* arguments after the command's name */
+	int needs_key;
+	const char *help;
+};
+
+/* A command's option: "--name VALUE" (or "--name=VALUE") when arg is set,
+ * a flag "--name" when flag is set. */
+struct cli_opt {
+	const char *name;
+	const char **arg;
+	int *flag;
+};
+
+/* Parses a command's arguments: options from opts (NULL-terminated) in any
+ * position, the rest into pos[]; "--" ends the options. Returns the number
+ * of positional arguments, or -1 after a usage message when an option is
+ * unknown or lacks its value, or the count is outside [minpos, maxpos]. */
+int cli_args(const struct admin *a, int argc, char **argv,
+	     const struct cli_opt *opts, char **pos, int minpos, int maxpos);
+
+/* Prints why and the command's usage line to stderr; returns ADM_ERR. */
+int cli_usage(const struct admin *a, const char *why);
+
+/* One line on stderr: "sealdrop-admin: " and the message, sanitised for
+ * the terminal because it may quote names that came from a source. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* home "/" name into out. 0, or -1 after an error line when too long. */
+int cli_path(const struct admin *a, const char *name, char *out,
+	     size_t outlen);
+
+/* fsyncs the directory holding path, so a rename into it survives a power
+ * cut. Best effort: the data itself was synced before the rename. */
+void cli_sync_parent(const char *path);
+
+/* A submission id as list prints it: a positive decimal number. 0 or -1. */
+int cli_id(const char *s, int64_t *id);
+
+/* The day number as YYYY-MM-DD (UTC) in out; returns out. */
+const char *cli_date(uint32_t day, char out[16]);
+
+/* The commands, one file each (cmd_NAME.c); main.c holds their table. */
+int cmd_keygen(struct admin *a, int argc, char **argv);
+int cmd_import(struct admin *a, int argc, char **argv);
+int cmd_list(struct admin *a, int argc, char **argv);
+int cmd_read(struct admin *a, int argc, char **argv);
+int cmd_extract(struct admin *a, int argc, char **argv);
+int cmd_reply(struct admin *a, int argc, char **argv);
+int cmd_outbox(struct admin *a, int argc, char **argv);
+int cmd_note(struct admin *a, int argc, char **argv);
+int cmd_star(struct admin *a, int argc, char **argv);
+int cmd_fingerprint(struct admin *a, int argc, char **argv);
+int cmd_sources(struct admin *a, int argc, char **argv);
+
+#endif

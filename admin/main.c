@@ -1,0 +1,199 @@
+/*
+ * main.c - sealdrop-admin: the journalist's tool on the air-gapped machine.
+ *
+ * Global options (--home, --passphrase-file, --help) may stand anywhere;
+ * the first other word names the command, which parses the rest.
+ */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "crypt.h"
+#include "keys.h"
+
+static const struct admin_cmd commands[] = {
+	{ "keygen", cmd_keygen, "[--force]", 0,
+	  "create the newsroom key pair in DIR" },
+	{ "import", cmd_import, "BUNDLE", 0,
+	  "add an export bundle from the server to the archive" },
+	{ "list", cmd_list, "[--tsv] [--source SOURCE]", 0,
+	  "list submissions by source" },
+	{ "read", cmd_read, "ID [--raw]", 1,
+	  "show a submission's message and notes" },
+	{ "extract", cmd_extract, "ID --to OUTDIR", 1,
+	  "write a submission's files into OUTDIR" },
+	{ "reply", cmd_reply, "SOURCE [--message-file FILE]", 0,
+	  "queue a reply to a source (text from FILE or standard input)" },
+	{ "outbox", cmd_outbox, "--out BUNDLE", 1,
+	  "write the signed bundle of replies and acknowledgements" },
+	{ "note", cmd_note, "ID [TEXT]", 0,
+	  "add a private note to a submission (TEXT or standard input)" },
+	{ "star", cmd_star, "ID", 0, "star or unstar a submission" },
+	{ "fingerprint", cmd_fingerprint, "", 0,
+	  "show the newsroom key's id and fingerprint" },
+	{ "sources", cmd_sources, "", 0,
+	  "one line per source: submissions, unread, queued replies" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void help(FILE *f)
+{
+	fprintf(f, "usage: %s [--home DIR] [--passphrase-file FILE] "
+		"COMMAND [ARGS]\n\n"
+		"DIR defaults to $SEALDROP_ADMIN_HOME, else "
+		"~/.sealdrop-admin.\nCommands (* asks for the passphrase):\n",
+		PROG);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %c %-12s %s\n", commands[i].needs_key ? '*' : ' ',
+			commands[i].name, commands[i].help);
+	fprintf(f, "\n'%s COMMAND --help' shows a command's arguments.\n"
+		"Exit status: 0 success, 1 verification, decryption or "
+		"passphrase failure,\n2 usage or system error.\n", PROG);
+}
+
+static int usage(const char *why)
+{
+	if (why)
+		cli_err("%s", why);
+	fprintf(stderr, "usage: %s [--home DIR] [--passphrase-file FILE] "
+		"COMMAND [ARGS]\n(try '%s --help')\n", PROG, PROG);
+	return ADM_ERR;
+}
+
+static void cmd_help(const struct admin_cmd *c)
+{
+	printf("usage: %s [--home DIR] %s %s\n\n%s.\n", PROG, c->name,
+	       c->usage, c->help);
+	if (c->needs_key)
+		printf("Asks for the passphrase on the terminal, or reads the "
+		       "first line of\n--passphrase-file FILE.\n");
+}
+
+/* Matches "--name VALUE" or "--name=VALUE" at argv[*i]; 1 when taken. */
+static int global_opt(const char *name, int argc, char **argv, int *i,
+		      const char **val, const char **why)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0)
+		return 0;
+	if (argv[*i][n] == '=') {
+		*val = argv[*i] + n + 1;
+		return 1;
+	}
+	if (argv[*i][n] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		*why = "an option needs a value";
+		return 1;
+	}
+	*val = argv[++*i];
+	return 1;
+}
+
+static const char *default_home(void)
+{
+	static char buf[4096];
+	const char *h = getenv("SEALDROP_ADMIN_HOME");
+	struct passwd *pw;
+
+	if (h && *h)
+		return h;
+	h = getenv("HOME");
+	if (!h || !*h) {
+		pw = getpwuid(getuid());
+		h = pw ? pw->pw_dir : NULL;
+	}
+	if (!h || snprintf(buf, sizeof(buf), "%s/.sealdrop-admin", h) >=
+	    (int)sizeof(buf))
+		return NULL;
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	struct admin a = { 0 };
+	const char *why = NULL, *cmdname = NULL;
+	char **rest;
+	int nrest = 0, want_help = 0, dashdash = 0, rc;
+
+	/* Whatever this tool creates (archive, its journal, keys, extracted
+	 * files) is for this user alone. */
+	umask(077);
+	if (crypt_init() != 0) {
+		cli_err("cannot initialise the crypto library");
+		return ADM_ERR;
+	}
+	rest = calloc((size_t)argc + 1, sizeof(*rest));
+	if (!rest) {
+		cli_err("out of memory");
+		return ADM_ERR;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (dashdash) {
+			rest[nrest++] = argv[i];
+		} else if (strcmp(argv[i], "--") == 0) {
+			dashdash = 1;
+			rest[nrest++] = argv[i];
+		} else if (global_opt("--home", argc, argv, &i, &a.home,
+				      &why) ||
+			   global_opt("--passphrase-file", argc, argv, &i,
+				      &a.passfile, &why)) {
+			if (why)
+				break;
+		} else if (strcmp(argv[i], "--help") == 0 ||
+			   strcmp(argv[i], "-h") == 0) {
+			want_help = 1;
+		} else if (!cmdname && argv[i][0] != '-') {
+			cmdname = argv[i];
+		} else {
+			rest[nrest++] = argv[i];
+		}
+	}
+	if (why) {
+		free(rest);
+		return usage(why);
+	}
+	if (!cmdname) {
+		free(rest);
+		if (want_help && nrest == 0) {
+			help(stdout);
+			return ADM_OK;
+		}
+		return usage(nrest ? "unknown option before the command" :
+			     "no command given");
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, cmdname) == 0)
+			a.cmd = &commands[i];
+	if (!a.cmd) {
+		free(rest);
+		cli_err("unknown command '%s'", cmdname);
+		return usage(NULL);
+	}
+	if (want_help) {
+		free(rest);
+		cmd_help(a.cmd);
+		return ADM_OK;
+	}
+	if (!a.home)
+		a.home = default_home();
+	if (!a.home || !*a.home) {
+		free(rest);
+		cli_err("no home directory: use --home DIR");
+		return ADM_ERR;
+	}
+	rc = a.cmd->fn(&a, nrest, rest);
+	keys_secret_free(a.key);
+	free(rest);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_err("writing to standard output failed");
+		if (rc == ADM_OK)
+			rc = ADM_ERR;
+	}
+	return rc;
+}
