@@ -1,0 +1,260 @@
+/*
+ * test_keys.c - newsroom keys: generation, both files, and bad files.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "crypt.h"
+#include "keys.h"
+
+#define OPS crypto_pwhash_OPSLIMIT_MODERATE
+#define MEM crypto_pwhash_MEMLIMIT_MODERATE
+
+static void
+test_pub_round_trip(void **state)
+{
+	keys_secret *k = keys_generate();
+	char text[KEYS_FILE_MAX], id[17], line[80];
+	keys_pub pub;
+
+	(void)state;
+	assert_non_null(k);
+	keys_pub_format(&k->pub, text);
+	keys_id_hex(&k->pub, id);
+	snprintf(line, sizeof line,
+		 "untrusted comment: sealdrop newsroom public key %s\n", id);
+	assert_memory_equal(text, line, strlen(line));
+	assert_int_equal(strlen(text), strlen(line) + 100 + 1);
+	assert_int_equal(text[strlen(text) - 1], '\n');
+	assert_int_equal(keys_pub_parse(text, strlen(text), &pub), 0);
+	assert_memory_equal(&pub, &k->pub, sizeof pub);
+	/* CRLF, and no final newline, are fine too. */
+	strcpy(text + strlen(text) - 1, "\r\n");
+	assert_int_equal(keys_pub_parse(text, strlen(text), &pub), 0);
+	assert_int_equal(keys_pub_parse(text, strlen(text) - 2, &pub), 0);
+	keys_secret_free(k);
+	keys_secret_free(NULL);
+}
+
+/* Each key file's base64 line, rewritten by f, then parsed again. */
+static int
+pub_edited(const keys_pub *pub, void (*f)(uint8_t *bin))
+{
+	char text[KEYS_FILE_MAX], *b64;
+	uint8_t bin[74];
+	keys_pub out;
+
+	keys_pub_format(pub, text);
+	b64 = strchr(text, '\n') + 1;
+	assert_int_equal(sodium_base642bin(bin, sizeof bin, b64, 100, NULL,
+					   NULL, NULL,
+					   sodium_base64_VARIANT_ORIGINAL), 0);
+	f(bin);
+	sodium_bin2base64(b64, 101, bin, sizeof bin,
+			  sodium_base64_VARIANT_ORIGINAL);
+	strcat(text, "\n");
+	return keys_pub_parse(text, strlen(text), &out);
+}
+
+static void
+edit_tag(uint8_t *bin)
+{
+	bin[1] = '2';
+}
+
+static void
+edit_box_pk(uint8_t *bin)
+{
+	bin[10] ^= 1;
+}
+
+static void
+edit_nothing(uint8_t *bin)
+{
+	(void)bin;
+}
+
+static void
+test_pub_bad(void **state)
+{
+	keys_secret *k = keys_generate();
+	char text[KEYS_FILE_MAX + 2], bad[KEYS_FILE_MAX + 2];
+	size_t len;
+	keys_pub pub;
+
+	(void)state;
+	assert_int_equal(pub_edited(&k->pub, edit_nothing), 0);
+	assert_int_equal(pub_edited(&k->pub, edit_tag), CRYPT_EVERSION);
+	assert_int_equal(pub_edited(&k->pub, edit_box_pk), CRYPT_EFORMAT);
+	keys_pub_format(&k->pub, text);
+	len = strlen(text);
+
+	/* Not base64, or base64 of the wrong length. */
+	memcpy(bad, text, len + 1);
+	bad[len - 5] = '*';
+	assert_int_equal(keys_pub_parse(bad, len, &pub), CRYPT_EFORMAT);
+	memcpy(bad, text, len + 1);
+	strcpy(bad + len - 5, "=\n");
+	assert_int_equal(keys_pub_parse(bad, strlen(bad), &pub),
+			 CRYPT_EFORMAT);
+	/* Anything after the key line. */
+	memcpy(bad, text, len + 1);
+	strcat(bad, "\n");
+	assert_int_equal(keys_pub_parse(bad, len + 1, &pub), CRYPT_EFORMAT);
+	bad[len - 1] = ' ';
+	assert_int_equal(keys_pub_parse(bad, len, &pub), CRYPT_EFORMAT);
+	/* No comment line, or the wrong one, or only a comment. */
+	const char *b64 = strchr(text, '\n') + 1;
+	assert_int_equal(keys_pub_parse(b64, strlen(b64), &pub),
+			 CRYPT_EFORMAT);
+	memcpy(bad, text, len + 1);
+	bad[0] = 'U';
+	assert_int_equal(keys_pub_parse(bad, len, &pub), CRYPT_EFORMAT);
+	assert_int_equal(keys_pub_parse(text, (size_t)(b64 - text), &pub),
+			 CRYPT_EFORMAT);
+	assert_int_equal(keys_pub_parse("", 0, &pub), CRYPT_EFORMAT);
+	/* A comment line of 256 bytes is the most. */
+	memset(bad, 'c', 300);
+	memcpy(bad, "untrusted comment: ", 19);
+	bad[256] = '\n';
+	strcpy(bad + 257, b64);
+	assert_int_equal(keys_pub_parse(bad, strlen(bad), &pub), 0);
+	memset(bad, 'c', 300);
+	memcpy(bad, "untrusted comment: ", 19);
+	bad[257] = '\n';
+	strcpy(bad + 258, b64);
+	assert_int_equal(keys_pub_parse(bad, strlen(bad), &pub),
+			 CRYPT_EFORMAT);
+	/* Over the cap, whatever it holds. */
+	memset(bad, ' ', sizeof bad);
+	memcpy(bad, text, len);
+	assert_int_equal(keys_pub_parse(bad, KEYS_FILE_MAX + 1, &pub),
+			 CRYPT_ETOOBIG);
+	keys_secret_free(k);
+}
+
+static void
+test_fingerprint(void **state)
+{
+	keys_secret *k = keys_generate();
+	char fpr[KEYS_FPR_LEN], id[17];
+	uint8_t h[32];
+	char hex[65];
+
+	(void)state;
+	keys_fingerprint(&k->pub, fpr);
+	assert_int_equal(strlen(fpr), KEYS_FPR_LEN - 1);
+	for (int i = 0; i < KEYS_FPR_LEN - 1; i++)
+		if (i % 5 == 4)
+			assert_int_equal(fpr[i], ' ');
+		else
+			assert_non_null(strchr("0123456789abcdef", fpr[i]));
+	/* BLAKE2b-256(box_pk || sign_pk): the id is its head. */
+	uint8_t both[64];
+	memcpy(both, k->pub.box_pk, 32);
+	memcpy(both + 32, k->pub.sign_pk, 32);
+	crypto_generichash(h, 32, both, 64, NULL, 0);
+	crypt_hex(hex, h, 32);
+	keys_id_hex(&k->pub, id);
+	assert_memory_equal(id, hex, 16);
+	for (int i = 0; i < 8; i++)
+		assert_memory_equal(fpr + 5 * i, hex + 4 * i, 4);
+	keys_secret_free(k);
+}
+
+/* The keys a secret file opens to are the ones sealed, and they work. */
+static void
+test_secret_round_trip(void **state)
+{
+	keys_secret *k = keys_generate(), *got = NULL;
+	char text[KEYS_FILE_MAX], *b64;
+	uint8_t sig[crypto_sign_BYTES];
+	uint8_t bin[180];
+
+	(void)state;
+	assert_int_equal(keys_secret_seal(k, "correct horse", 13, OPS, MEM,
+					  text), 0);
+	assert_non_null(strstr(text, "sealdrop newsroom secret key "));
+	assert_int_equal(keys_secret_open(text, strlen(text), "correct horse",
+					  13, &got), 0);
+	assert_memory_equal(got, k, sizeof *k);
+	crypto_sign_detached(sig, NULL, (const uint8_t *)"m", 1, got->sign_sk);
+	assert_int_equal(crypto_sign_verify_detached(sig,
+			 (const uint8_t *)"m", 1, k->pub.sign_pk), 0);
+	keys_secret_free(got);
+	got = (keys_secret *)1;
+	assert_int_equal(keys_secret_open(text, strlen(text), "correct horsf",
+					  13, &got), CRYPT_EPASS);
+	assert_null(got);
+
+	/* opslimit 3 -> 4: in range, so Argon2 runs, and the AD differs. */
+	b64 = strchr(text, '\n') + 1;
+	assert_int_equal(sodium_base642bin(bin, sizeof bin, b64, 240, NULL,
+					   NULL, NULL,
+					   sodium_base64_VARIANT_ORIGINAL), 0);
+	assert_int_equal(crypt_get64(bin + 4), OPS);
+	crypt_put64(bin + 4, OPS + 1);
+	sodium_bin2base64(b64, 241, bin, sizeof bin,
+			  sodium_base64_VARIANT_ORIGINAL);
+	assert_int_equal(keys_secret_open(text, strlen(text), "correct horse",
+					  13, &got), CRYPT_EPASS);
+	/* Out of range: refused before any work. */
+	crypt_put64(bin + 4, 65);
+	sodium_bin2base64(b64, 241, bin, sizeof bin,
+			  sodium_base64_VARIANT_ORIGINAL);
+	assert_int_equal(keys_secret_open(text, strlen(text), "", 0, &got),
+			 CRYPT_EFORMAT);
+	crypt_put64(bin + 4, OPS);
+	crypt_put64(bin + 12, 1ull << 20);
+	sodium_bin2base64(b64, 241, bin, sizeof bin,
+			  sodium_base64_VARIANT_ORIGINAL);
+	assert_int_equal(keys_secret_open(text, strlen(text), "", 0, &got),
+			 CRYPT_EFORMAT);
+	crypt_put64(bin + 12, MEM);
+	bin[3] = '3';
+	sodium_bin2base64(b64, 241, bin, sizeof bin,
+			  sodium_base64_VARIANT_ORIGINAL);
+	assert_int_equal(keys_secret_open(text, strlen(text), "", 0, &got),
+			 CRYPT_EVERSION);
+	keys_secret_free(k);
+}
+
+static void
+test_secret_weak(void **state)
+{
+	keys_secret *k = keys_generate();
+	char text[KEYS_FILE_MAX];
+
+	(void)state;
+	assert_int_equal(keys_secret_seal(k, "p", 1, OPS - 1, MEM, text),
+			 CRYPT_EUSAGE);
+	assert_int_equal(keys_secret_seal(k, "p", 1, OPS, MEM / 2, text),
+			 CRYPT_EUSAGE);
+	assert_int_equal(keys_secret_seal(k, "p", 1, 65, MEM, text),
+			 CRYPT_EUSAGE);
+	keys_secret_free(k);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pub_round_trip),
+		cmocka_unit_test(test_pub_bad),
+		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_secret_round_trip),
+		cmocka_unit_test(test_secret_weak),
+	};
+
+	if (crypt_init() != 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
