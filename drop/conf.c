@@ -1,0 +1,402 @@
+/*
+ * conf.c - DIR/sealdrop.conf: parsing, validation and the default file.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+
+#include "conf.h"
+#include "crypt.h"
+#include "fileio.h"
+
+enum conf_type { CONF_NUM, CONF_TEXT, CONF_LISTEN, CONF_LANGS };
+
+struct conf_key {
+	const char *name;
+	enum conf_type type;
+	size_t off;
+	size_t size;          /* text: the field's size */
+	unsigned min, max;    /* numbers: the accepted range */
+	const char *def;
+	const char *doc;
+};
+
+#define NUM(k, lo, hi, d, doc) \
+	{ #k, CONF_NUM, offsetof(conf, k), 0, lo, hi, #d, doc }
+#define TXT(k, t, d, doc) \
+	{ #k, t, offsetof(conf, k), sizeof(((conf *)0)->k), 0, 0, d, doc }
+
+/* The one list of settings. Ranges keep a typo from taking the server
+ * down (or its limits off). */
+static const struct conf_key keys[] = {
+	TXT(listen, CONF_LISTEN, "127.0.0.1:8080",
+	    "Address and port to serve on, A.B.C.D:PORT or [IPV6]:PORT. "
+	    "Keep it on loopback: tor publishes it as an onion service."),
+	TXT(newsroom_name, CONF_TEXT, "Our newsroom",
+	    "Who runs this drop, shown on every page."),
+	TXT(intro, CONF_TEXT,
+	    "Send us documents and testimony. Only our journalists can read "
+	    "what you send.",
+	    "A few sentences on the landing page, in the newsroom's voice."),
+	TXT(languages, CONF_LANGS, "en",
+	    "Languages offered, comma-separated codes (en, kk, ug, ru, zh)."),
+	NUM(max_upload_mb, 1, 4096, 500,
+	    "Largest submission (message and files together), MiB."),
+	NUM(max_connections, 4, 10000, 200,
+	    "Connections served at once; more wait in the kernel backlog."),
+	NUM(connection_timeout_s, 5, 3600, 120,
+	    "A connection idle this long, in seconds, is closed."),
+	NUM(connection_memory_kb, 16, 4096, 64,
+	    "Memory for one connection's headers and buffers, KiB."),
+	NUM(max_concurrent_uploads, 1, 1000, 64,
+	    "Submissions being received at once; more get a 503 page."),
+	NUM(kdf_workers, 0, 256, 0,
+	    "Codename derivations (Argon2id) run at once; 0 means one per "
+	    "online CPU."),
+	NUM(kdf_wait_s, 1, 300, 10,
+	    "Longest wait for a derivation slot, seconds; then a 503 page."),
+	NUM(session_idle_min, 1, 1440, 30,
+	    "A session idle this many minutes is wiped."),
+	NUM(session_idle_s, 0, 86400, 0,
+	    "The same in seconds, overriding session_idle_min when not 0 "
+	    "(for tests)."),
+	NUM(max_sessions, 10, 1000000, 10000,
+	    "Sessions held at once; the least recently used anonymous one "
+	    "makes way."),
+	NUM(failed_logins_per_min, 1, 100000, 60,
+	    "Failed logins accepted per minute, for everyone together; "
+	    "beyond it logins get a 503 page until the minute is over."),
+	NUM(disk_floor_mb, 0, 16777216, 1024,
+	    "Free disk space, MiB, below which new submissions get a 503 "
+	    "page."),
+	NUM(argon2_opslimit, 2, 64, 2,
+	    "Argon2id passes for codenames; read by init only (the values "
+	    "are stored in the database)."),
+	NUM(argon2_memlimit_mb, 64, 4096, 64,
+	    "Argon2id memory for codenames, MiB; read by init only."),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+struct errs {
+	char *p;
+	size_t cap;
+	size_t len;
+	int n;
+};
+
+__attribute__((format(printf, 4, 5)))
+static void problem(struct errs *e, const char *name, int line,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	char msg[300];
+	e->n++;
+	if (!e->p || e->len + 1 >= e->cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	int w = snprintf(e->p + e->len, e->cap - e->len, "%s:%d: %s\n", name,
+			 line, msg);
+	if (w > 0)
+		e->len += (size_t)w < e->cap - e->len ? (size_t)w :
+			  e->cap - e->len - 1;
+}
+
+int conf_listen_parse(const char *s, struct sockaddr_storage *ss,
+		      socklen_t *sslen)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon = strrchr(s, ':');
+	size_t hl;
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || strlen(s) >= CONF_LISTEN_MAX)
+		return -1;
+	char *end;
+	errno = 0;
+	if (colon[1] < '0' || colon[1] > '9')
+		return -1;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (errno || *end || port > 65535)
+		return -1;
+	if (s[0] == '[') {
+		hl = (size_t)(colon - s);
+		if (hl < 3 || s[hl - 1] != ']' || hl - 2 >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, hl - 2);
+		host[hl - 2] = '\0';
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
+			return -1;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		*sslen = sizeof(*a);
+		return 0;
+	}
+	hl = (size_t)(colon - s);
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+	if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+		return -1;
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)port);
+	*sslen = sizeof(*a);
+	return 0;
+}
+
+/* A language list: up to 16 codes like "en" or "zh-Hans", separated by
+ * commas and optional spaces. */
+static int langs_ok(const char *v)
+{
+	int n = 0;
+	while (*v) {
+		while (*v == ' ' || *v == ',')
+			v++;
+		if (!*v)
+			break;
+		size_t len = 0, letters = 0;
+		while (v[len] && v[len] != ',' && v[len] != ' ')
+			len++;
+		while (letters < len && v[letters] >= 'a' && v[letters] <= 'z')
+			letters++;
+		if (letters < 2 || letters > 3 || ++n > 16)
+			return 0;
+		for (size_t i = letters; i < len; i++)
+			if (!((v[i] >= 'a' && v[i] <= 'z') ||
+			      (v[i] >= 'A' && v[i] <= 'Z') || v[i] == '-' ||
+			      (v[i] >= '0' && v[i] <= '9')))
+				return 0;
+		if (len > 12)
+			return 0;
+		v += len;
+	}
+	return n > 0;
+}
+
+static void set_value(conf *c, const struct conf_key *k, const char *v,
+		      struct errs *e, const char *name, int line)
+{
+	char *field = (char *)c + k->off;
+	if (k->type == CONF_NUM) {
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(v, &end, 10);
+		if (*v < '0' || *v > '9' || *end || errno || n < k->min ||
+		    n > k->max) {
+			problem(e, name, line, "%s must be a whole number "
+				"from %u to %u", k->name, k->min, k->max);
+			return;
+		}
+		*(unsigned *)(void *)field = (unsigned)n;
+		return;
+	}
+	if (strlen(v) >= k->size) {
+		problem(e, name, line, "%s is longer than %zu bytes", k->name,
+			k->size - 1);
+		return;
+	}
+	if (k->type == CONF_LISTEN) {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		if (conf_listen_parse(v, &ss, &sl)) {
+			problem(e, name, line, "listen must be A.B.C.D:PORT or "
+				"[IPV6]:PORT");
+			return;
+		}
+	}
+	if (k->type == CONF_LANGS && !langs_ok(v)) {
+		problem(e, name, line, "languages must be a comma-separated "
+			"list of language codes");
+		return;
+	}
+	strcpy(field, v);
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+static void parse_line(conf *c, char *s, const char *name, int line,
+		       unsigned char *seen, struct errs *e)
+{
+	s = trim(s);
+	if (!*s || *s == '#')
+		return;
+	char *eq = strchr(s, '=');
+	if (!eq) {
+		problem(e, name, line, "expected key = value");
+		return;
+	}
+	*eq = '\0';
+	char *key = trim(s), *val = trim(eq + 1);
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(keys[i].name, key))
+			continue;
+		if (seen[i]++) {
+			problem(e, name, line, "%s is set twice", key);
+			return;
+		}
+		set_value(c, &keys[i], val, e, name, line);
+		return;
+	}
+	problem(e, name, line, "unknown key '%.40s'", key);
+}
+
+int conf_parse(conf *c, const char *name, const char *text, size_t len,
+	       char *err, size_t errlen)
+{
+	struct errs e = { err, errlen, 0, 0 };
+	unsigned char seen[NKEYS] = { 0 };
+	char line[CONF_LINE_MAX + 1];
+	int lineno = 0;
+	size_t i = 0;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (len > CONF_FILE_MAX) {
+		problem(&e, name, 0, "file larger than %d bytes",
+			CONF_FILE_MAX);
+		return e.n;
+	}
+	while (i < len) {
+		size_t start = i, n;
+		while (i < len && text[i] != '\n')
+			i++;
+		n = i - start;
+		i++;
+		lineno++;
+		if (n > CONF_LINE_MAX) {
+			problem(&e, name, lineno, "line longer than %d bytes",
+				CONF_LINE_MAX);
+			continue;
+		}
+		memcpy(line, text + start, n);
+		line[n] = '\0';
+		int bad = 0;
+		for (size_t j = 0; j < n; j++) {
+			unsigned char ch = (unsigned char)line[j];
+			if ((ch < 0x20 && ch != '\t' && ch != '\r') ||
+			    ch == 0x7f)
+				bad = 1;
+		}
+		if (bad) {
+			problem(&e, name, lineno, "control character");
+			continue;
+		}
+		parse_line(c, line, name, lineno, seen, &e);
+	}
+	return e.n;
+}
+
+void conf_defaults(conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < NKEYS; i++) {
+		char *field = (char *)c + keys[i].off;
+		if (keys[i].type == CONF_NUM)
+			*(unsigned *)(void *)field =
+				(unsigned)strtoul(keys[i].def, NULL, 10);
+		else
+			snprintf(field, keys[i].size, "%s", keys[i].def);
+	}
+}
+
+int conf_load(conf *c, const char *path, char *err, size_t errlen)
+{
+	char *text;
+	size_t len;
+	conf_defaults(c);
+	int r = fileio_slurp(path, CONF_FILE_MAX, &text, &len);
+	if (r) {
+		snprintf(err, errlen, "%s: %s\n", path,
+			 r == CRYPT_ETOOBIG ? "larger than 64 KiB" :
+			 strerror(errno));
+		return -1;
+	}
+	r = conf_parse(c, path, text, len, err, errlen);
+	free(text);
+	return r;
+}
+
+/* Wraps doc into "# " comment lines of at most ~76 columns. */
+static void comment(FILE *f, const char *doc)
+{
+	while (*doc) {
+		size_t n = strlen(doc), cut = n;
+		if (n > 74) {
+			cut = 74;
+			while (cut && doc[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = 74;
+		}
+		fprintf(f, "# %.*s\n", (int)cut, doc);
+		doc += cut;
+		while (*doc == ' ')
+			doc++;
+	}
+}
+
+int conf_write_default(const char *path)
+{
+	int fd = fileio_create_private(path, 0);
+	if (fd < 0)
+		return -1;
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return -1;
+	}
+	fprintf(f, "# sealdrop server settings. Each key is shown commented "
+		   "out with its\n# default; remove the '#' to change it. "
+		   "`sealdrop serve` checks\n# this file at start and refuses "
+		   "unknown keys and out-of-range values.\n");
+	for (size_t i = 0; i < NKEYS; i++) {
+		fprintf(f, "\n");
+		comment(f, keys[i].doc);
+		if (keys[i].type == CONF_NUM)
+			fprintf(f, "# Range: %u to %u.\n", keys[i].min,
+				keys[i].max);
+		fprintf(f, "#%s = %s\n", keys[i].name, keys[i].def);
+	}
+	if (fflush(f) || fsync(fd)) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
+}
+
+unsigned conf_session_idle(const conf *c)
+{
+	return c->session_idle_s ? c->session_idle_s :
+				   c->session_idle_min * 60;
+}
+
+void conf_print_table(void)
+{
+	printf("| key | default | range | what |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < NKEYS; i++) {
+		printf("| `%s` | %s | ", keys[i].name, keys[i].def);
+		if (keys[i].type == CONF_NUM)
+			printf("%u–%u", keys[i].min, keys[i].max);
+		else
+			printf("text, < %zu bytes", keys[i].size);
+		printf(" | %s |\n", keys[i].doc);
+	}
+}

@@ -1,0 +1,72 @@
+/*
+ * conf.h - the server's settings: DIR/sealdrop.conf.
+ *
+ * `key = value` lines, `#` comments, one key per line, each at most once.
+ * One table names every key with its range, default and documentation;
+ * the parser, the file init writes and docs/config.md all follow it, so a
+ * limit cannot exist without a default and a bound.
+ */
+#ifndef SEALDROP_CONF_H
+#define SEALDROP_CONF_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define CONF_FILE_MAX 65536  /* bytes of the whole file */
+#define CONF_LINE_MAX 4096   /* bytes of one line */
+#define CONF_LISTEN_MAX 64
+#define CONF_NAME_MAX 200
+#define CONF_INTRO_MAX 2000
+#define CONF_LANGS_MAX 200
+
+typedef struct conf {
+	char listen[CONF_LISTEN_MAX];
+	char newsroom_name[CONF_NAME_MAX + 1];
+	char intro[CONF_INTRO_MAX + 1];
+	char languages[CONF_LANGS_MAX + 1];
+	unsigned max_upload_mb;
+	unsigned max_connections;
+	unsigned connection_timeout_s;
+	unsigned connection_memory_kb;
+	unsigned max_concurrent_uploads;
+	unsigned kdf_workers;         /* 0: one per online CPU */
+	unsigned kdf_wait_s;
+	unsigned session_idle_min;
+	unsigned session_idle_s;      /* when not 0, overrides the minutes */
+	unsigned max_sessions;
+	unsigned failed_logins_per_min;
+	unsigned disk_floor_mb;
+	unsigned argon2_opslimit;
+	unsigned argon2_memlimit_mb;
+} conf;
+
+/* Fills c with every default. */
+void conf_defaults(conf *c);
+
+/* Parses text (len bytes, untrusted) over the values already in c. Each
+ * problem appends one line "name:LINE: what" to err (NUL-terminated,
+ * truncated to errlen). Returns the number of problems; c is only
+ * meaningful when that is 0. */
+int conf_parse(conf *c, const char *name, const char *text, size_t len,
+	       char *err, size_t errlen);
+
+/* Defaults, then the file at path (at most CONF_FILE_MAX bytes). Returns
+ * as conf_parse, or -1 with err set when the file cannot be read. */
+int conf_load(conf *c, const char *path, char *err, size_t errlen);
+
+/* Writes the documented default file to path (created 0600, never over an
+ * existing file). 0, or -1 with errno. */
+int conf_write_default(const char *path);
+
+/* Parses "A.B.C.D:PORT" or "[IPV6]:PORT" into ss. 0, or -1 when it is not
+ * a numeric address with a port. */
+int conf_listen_parse(const char *s, struct sockaddr_storage *ss,
+		      socklen_t *sslen);
+
+/* Seconds of idle time after which a session is wiped. */
+unsigned conf_session_idle(const conf *c);
+
+/* Prints docs/config.md's table of keys (markdown) to stdout. */
+void conf_print_table(void);
+
+#endif
