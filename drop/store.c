@@ -1,0 +1,757 @@
+/*
+ * store.c - DIR/drop.db with SQLite.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "crypt.h"
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+	struct store *next; /* in the pool's idle list */
+};
+
+static const char schema_v1[] =
+	"CREATE TABLE meta(id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" salt BLOB NOT NULL, opslimit INTEGER NOT NULL,"
+	" memlimit INTEGER NOT NULL);"
+	"CREATE TABLE newsroom_keys(id BLOB PRIMARY KEY,"
+	" box_pk BLOB NOT NULL, sign_pk BLOB NOT NULL);"
+	"CREATE TABLE sources(id INTEGER PRIMARY KEY,"
+	" lookup BLOB NOT NULL UNIQUE, reply_pk BLOB NOT NULL UNIQUE,"
+	" day INTEGER NOT NULL, pending INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE submissions(id INTEGER PRIMARY KEY,"
+	" uid BLOB NOT NULL UNIQUE,"
+	" source_id INTEGER NOT NULL REFERENCES sources(id)"
+	"  ON DELETE CASCADE,"
+	" day INTEGER NOT NULL, complete INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX submissions_source ON submissions(source_id);"
+	"CREATE TABLE envelopes(id INTEGER PRIMARY KEY,"
+	" submission INTEGER NOT NULL REFERENCES submissions(id)"
+	"  ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL, length INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (submission, idx));"
+	"CREATE TABLE chunks(id INTEGER PRIMARY KEY,"
+	" envelope INTEGER NOT NULL REFERENCES envelopes(id)"
+	"  ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL, data BLOB NOT NULL,"
+	" UNIQUE (envelope, seq));"
+	"CREATE TABLE replies(id INTEGER PRIMARY KEY,"
+	" uid BLOB NOT NULL UNIQUE,"
+	" source_id INTEGER NOT NULL REFERENCES sources(id)"
+	"  ON DELETE CASCADE,"
+	" envelope BLOB NOT NULL, day INTEGER NOT NULL);"
+	"CREATE INDEX replies_source ON replies(source_id);"
+	"CREATE TABLE reply_uids(uid BLOB PRIMARY KEY);"
+	"CREATE TABLE imported_bundles(id BLOB PRIMARY KEY);";
+
+/* One entry per schema version: migrations[v] takes v to v + 1. */
+static const char *const migrations[] = { schema_v1 };
+
+static void say(char *why, size_t whylen, const char *what, sqlite3 *db)
+{
+	snprintf(why, whylen, "%s: %s", what,
+		 db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+static int exec(store *s, const char *sql)
+{
+	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 :
+								      STORE_EDB;
+}
+
+const char *store_errmsg(store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+/* Settings of every connection. secure_delete overwrites deleted content;
+ * the busy timeout lets short write transactions queue behind each
+ * other instead of failing. */
+static int configure(sqlite3 *db)
+{
+	sqlite3_busy_timeout(db, 15000);
+	return sqlite3_exec(db,
+			    "PRAGMA journal_mode=WAL;"
+			    "PRAGMA synchronous=FULL;"
+			    "PRAGMA secure_delete=ON;"
+			    "PRAGMA foreign_keys=ON;"
+			    "PRAGMA temp_store=MEMORY;",
+			    NULL, NULL, NULL);
+}
+
+static int migrate(store *s, char *why, size_t whylen)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (exec(s, "BEGIN IMMEDIATE"))
+		goto fail;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+			       NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (v < 0 || v > STORE_SCHEMA) {
+		exec(s, "ROLLBACK");
+		snprintf(why, whylen, "database schema %d is not one this "
+			 "version knows (%d)", v, STORE_SCHEMA);
+		return -1;
+	}
+	for (; v < STORE_SCHEMA; v++) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
+		if (exec(s, migrations[v]) || exec(s, sql)) {
+			exec(s, "ROLLBACK");
+			goto fail;
+		}
+	}
+	if (exec(s, "COMMIT") == 0)
+		return 0;
+	exec(s, "ROLLBACK");
+fail:
+	say(why, whylen, "database", s->db);
+	return -1;
+}
+
+static store *open_path(const char *path, int flags, char *why,
+			size_t whylen)
+{
+	store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(why, whylen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK ||
+	    configure(s->db) != SQLITE_OK || migrate(s, why, whylen)) {
+		if (s->db && !why[0])
+			say(why, whylen, path, s->db);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void db_path(char *out, size_t n, const char *dir)
+{
+	snprintf(out, n, "%s/drop.db", dir);
+}
+
+store *store_open(const char *dir, char *why, size_t whylen)
+{
+	char path[4096];
+	struct stat sb;
+	why[0] = '\0';
+	db_path(path, sizeof(path), dir);
+	if (stat(path, &sb)) {
+		snprintf(why, whylen, "%s: %s (run sealdrop init first)", path,
+			 strerror(errno));
+		return NULL;
+	}
+	return open_path(path, SQLITE_OPEN_READWRITE, why, whylen);
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int prep(store *s, sqlite3_stmt **st, const char *sql)
+{
+	return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK ?
+		       0 : STORE_EDB;
+}
+
+/* Steps a statement that returns no rows and finalizes it. */
+static int done(sqlite3_stmt *st)
+{
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r == SQLITE_CONSTRAINT)
+		return STORE_EEXIST;
+	return r == SQLITE_DONE ? 0 : STORE_EDB;
+}
+
+int store_create(const char *dir, const codename_params *p,
+		 const keys_pub *keys, size_t nkeys, char *why, size_t whylen)
+{
+	char path[4096];
+	sqlite3_stmt *st;
+	why[0] = '\0';
+	db_path(path, sizeof(path), dir);
+	/* The empty file claims the name, so two inits cannot race. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		      O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		return errno == EEXIST ? STORE_EEXIST : STORE_EDB;
+	}
+	close(fd);
+	store *s = open_path(path, SQLITE_OPEN_READWRITE, why, whylen);
+	if (!s)
+		goto fail;
+	if (store_begin(s) || prep(s, &st, "INSERT INTO meta VALUES "
+				   "(1, ?, ?, ?)"))
+		goto fail_db;
+	sqlite3_bind_blob(st, 1, p->salt, CODENAME_SALT, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->opslimit);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)p->memlimit);
+	if (done(st))
+		goto fail_db;
+	for (size_t i = 0; i < nkeys; i++) {
+		if (prep(s, &st, "INSERT INTO newsroom_keys VALUES (?, ?, ?)"))
+			goto fail_db;
+		sqlite3_bind_blob(st, 1, keys[i].id, KEYS_ID_BYTES,
+				  SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, keys[i].box_pk, 32, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, keys[i].sign_pk, 32, SQLITE_STATIC);
+		int r = done(st);
+		if (r == STORE_EEXIST) {
+			store_rollback(s);
+			snprintf(why, whylen, "the same key is given twice");
+			goto fail;
+		}
+		if (r)
+			goto fail_db;
+	}
+	if (store_commit(s))
+		goto fail_db;
+	store_close(s);
+	return 0;
+fail_db:
+	say(why, whylen, path, s->db);
+	store_rollback(s);
+fail:
+	store_close(s);
+	unlink(path);
+	return STORE_EDB;
+}
+
+static int blob_eq(sqlite3_stmt *st, int col, void *out, size_t n)
+{
+	if (sqlite3_column_bytes(st, col) != (int)n)
+		return -1;
+	memcpy(out, sqlite3_column_blob(st, col), n);
+	return 0;
+}
+
+int store_params(store *s, codename_params *p)
+{
+	sqlite3_stmt *st;
+	int r = STORE_EDB;
+	if (prep(s, &st, "SELECT salt, opslimit, memlimit FROM meta"))
+		return STORE_EDB;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    blob_eq(st, 0, p->salt, CODENAME_SALT) == 0) {
+		p->opslimit = (unsigned long long)sqlite3_column_int64(st, 1);
+		p->memlimit = (size_t)sqlite3_column_int64(st, 2);
+		r = 0;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_keys(store *s, keys_pub *out, size_t max, size_t *n)
+{
+	sqlite3_stmt *st;
+	int r;
+	*n = 0;
+	if (prep(s, &st, "SELECT id, box_pk, sign_pk FROM newsroom_keys "
+		 "ORDER BY rowid"))
+		return STORE_EDB;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		keys_pub *k = &out[*n];
+		if (blob_eq(st, 0, k->id, KEYS_ID_BYTES) ||
+		    blob_eq(st, 1, k->box_pk, 32) ||
+		    blob_eq(st, 2, k->sign_pk, 32))
+			break;
+		++*n;
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE && *n ? 0 : STORE_EDB;
+}
+
+int store_source_add(store *s, const uint8_t lookup[32],
+		     const uint8_t reply_pk[32], uint32_t day, int64_t *id)
+{
+	sqlite3_stmt *st;
+	if (prep(s, &st, "INSERT INTO sources(lookup, reply_pk, day) "
+		 "VALUES (?, ?, ?)"))
+		return STORE_EDB;
+	sqlite3_bind_blob(st, 1, lookup, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, reply_pk, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, day);
+	int r = done(st);
+	if (r == 0)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+/* Runs a one-row, one-integer query with up to one blob and two integer
+ * parameters (NULL / INT64_MIN mean "no such parameter"). */
+static int query_int(store *s, const char *sql, const void *blob,
+		     size_t bloblen, int64_t a, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int r;
+	if (prep(s, &st, sql))
+		return STORE_EDB;
+	int i = 1;
+	if (blob)
+		sqlite3_bind_blob(st, i++, blob, (int)bloblen, SQLITE_STATIC);
+	if (a != INT64_MIN)
+		sqlite3_bind_int64(st, i, a);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		r = 0;
+	} else {
+		r = r == SQLITE_DONE ? STORE_ENOTFOUND : STORE_EDB;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_source_find(store *s, const uint8_t lookup[32], int64_t *id)
+{
+	return query_int(s, "SELECT id FROM sources WHERE lookup = ?", lookup,
+			 32, INT64_MIN, id);
+}
+
+/* Runs a statement with one integer or blob parameter; *n gets the number
+ * of rows it changed. */
+static int change(store *s, const char *sql, const void *blob, size_t len,
+		  int64_t a, int *n)
+{
+	sqlite3_stmt *st;
+	if (prep(s, &st, sql))
+		return STORE_EDB;
+	if (blob)
+		sqlite3_bind_blob(st, 1, blob, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, a);
+	int r = done(st);
+	if (n)
+		*n = r ? 0 : sqlite3_changes(s->db);
+	return r;
+}
+
+int store_prune_pending(store *s, uint32_t before_day, int *n)
+{
+	return change(s, "DELETE FROM sources WHERE pending = 1 AND day < ?",
+		      NULL, 0, before_day, n);
+}
+
+int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub)
+{
+	uint8_t uid[BUNDLE_ID];
+	sqlite3_stmt *st;
+	randombytes_buf(uid, sizeof(uid));
+	if (prep(s, &st, "INSERT INTO submissions(uid, source_id, day) "
+		 "VALUES (?, ?, ?)"))
+		return STORE_EDB;
+	sqlite3_bind_blob(st, 1, uid, sizeof(uid), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, source_id);
+	sqlite3_bind_int64(st, 3, day);
+	int r = done(st);
+	if (r == 0)
+		*sub = sqlite3_last_insert_rowid(s->db);
+	return r ? STORE_EDB : 0;
+}
+
+int store_env_begin(store *s, int64_t sub, int idx, int64_t *env)
+{
+	sqlite3_stmt *st;
+	if (prep(s, &st, "INSERT INTO envelopes(submission, idx) "
+		 "VALUES (?, ?)"))
+		return STORE_EDB;
+	sqlite3_bind_int64(st, 1, sub);
+	sqlite3_bind_int(st, 2, idx);
+	int r = done(st);
+	if (r == 0)
+		*env = sqlite3_last_insert_rowid(s->db);
+	return r ? STORE_EDB : 0;
+}
+
+static int insert_chunk(store *s, int64_t env, int seq, const void *data,
+			size_t len)
+{
+	sqlite3_stmt *st;
+	if (prep(s, &st, "INSERT INTO chunks(envelope, seq, data) "
+		 "VALUES (?, ?, ?)"))
+		return STORE_EDB;
+	sqlite3_bind_int64(st, 1, env);
+	sqlite3_bind_int(st, 2, seq);
+	sqlite3_bind_blob(st, 3, data, (int)len, SQLITE_STATIC);
+	return done(st) ? STORE_EDB : 0;
+}
+
+int store_chunk_add(store *s, int64_t env, int seq, const void *data,
+		    size_t len)
+{
+	/* Not yet durable, so no fsync: the completing transaction's fsync
+	 * of the WAL carries these frames to disk with it. */
+	if (exec(s, "PRAGMA synchronous=NORMAL"))
+		return STORE_EDB;
+	int r = insert_chunk(s, env, seq, data, len);
+	if (exec(s, "PRAGMA synchronous=FULL"))
+		r = STORE_EDB;
+	return r;
+}
+
+int store_env_discard(store *s, int64_t env)
+{
+	return change(s, "DELETE FROM envelopes WHERE id = ?", NULL, 0, env,
+		      NULL);
+}
+
+int store_sub_complete(store *s, int64_t sub, int64_t source_id, int64_t env,
+		       int seq, const void *data, size_t len)
+{
+	if (store_begin(s))
+		return STORE_EDB;
+	if ((len && insert_chunk(s, env, seq, data, len)) ||
+	    change(s, "UPDATE envelopes SET length = (SELECT "
+		   "coalesce(sum(length(data)), 0) FROM chunks "
+		   "WHERE envelope = envelopes.id) WHERE submission = ?",
+		   NULL, 0, sub, NULL) ||
+	    change(s, "UPDATE submissions SET complete = 1 WHERE id = ?",
+		   NULL, 0, sub, NULL) ||
+	    change(s, "UPDATE sources SET pending = 0 WHERE id = ?", NULL, 0,
+		   source_id, NULL) ||
+	    store_commit(s)) {
+		store_rollback(s);
+		return STORE_EDB;
+	}
+	return 0;
+}
+
+int store_sub_discard(store *s, int64_t sub)
+{
+	return change(s, "DELETE FROM submissions WHERE id = ?", NULL, 0, sub,
+		      NULL);
+}
+
+int store_sweep(store *s, int *n)
+{
+	return change(s, "DELETE FROM submissions WHERE complete = 0", NULL, 0,
+		      0, n);
+}
+
+int store_replies(store *s, int64_t source_id, store_reply_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int r;
+	if (prep(s, &st, "SELECT uid, envelope FROM replies "
+		 "WHERE source_id = ? ORDER BY id"))
+		return STORE_EDB;
+	sqlite3_bind_int64(st, 1, source_id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != BUNDLE_ID)
+			continue;
+		int stop = fn(ctx, sqlite3_column_blob(st, 0),
+			      sqlite3_column_blob(st, 1),
+			      (size_t)sqlite3_column_bytes(st, 1));
+		if (stop) {
+			sqlite3_finalize(st);
+			return stop;
+		}
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : STORE_EDB;
+}
+
+int store_reply_delete(store *s, int64_t source_id,
+		       const uint8_t uid[BUNDLE_ID])
+{
+	sqlite3_stmt *st;
+	if (prep(s, &st, "DELETE FROM replies WHERE uid = ? AND source_id = ?"))
+		return STORE_EDB;
+	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, source_id);
+	int r = done(st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		r = STORE_ENOTFOUND;
+	return r;
+}
+
+int store_replies_delete_all(store *s, int64_t source_id)
+{
+	return change(s, "DELETE FROM replies WHERE source_id = ?", NULL, 0,
+		      source_id, NULL);
+}
+
+/* Streams one envelope's chunks into the bundle. */
+static int export_envelope(store *s, bundle_export *b, int64_t env,
+			   int64_t len)
+{
+	sqlite3_stmt *st;
+	int r;
+	if (bundle_export_envelope(b, (uint64_t)len) ||
+	    prep(s, &st, "SELECT data FROM chunks WHERE envelope = ? "
+		 "ORDER BY seq"))
+		return STORE_EDB;
+	sqlite3_bind_int64(st, 1, env);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *p = sqlite3_column_blob(st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		for (size_t off = 0; off < n; off += BUNDLE_DATA_MAX) {
+			size_t k = n - off < BUNDLE_DATA_MAX ? n - off :
+							       BUNDLE_DATA_MAX;
+			if (bundle_export_data(b, p + off, k)) {
+				sqlite3_finalize(st);
+				return STORE_EDB;
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : STORE_EDB;
+}
+
+static int export_submission(store *s, bundle_export *b, int64_t sub,
+			     const uint8_t uid[BUNDLE_ID],
+			     const uint8_t pk[32], uint32_t day,
+			     struct store_counts *n)
+{
+	sqlite3_stmt *st;
+	int64_t nenv = 0;
+	int r;
+	if (query_int(s, "SELECT count(*) FROM envelopes WHERE submission = ?",
+		      NULL, 0, sub, &nenv) || nenv < 1 ||
+	    nenv > BUNDLE_ENVELOPES_MAX)
+		return STORE_EDB;
+	if (bundle_export_submission(b, uid, pk, day, (uint16_t)nenv) ||
+	    prep(s, &st, "SELECT id, length FROM envelopes "
+		 "WHERE submission = ? ORDER BY idx"))
+		return STORE_EDB;
+	sqlite3_bind_int64(st, 1, sub);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t len = sqlite3_column_int64(st, 1);
+		if (export_envelope(s, b, sqlite3_column_int64(st, 0), len)) {
+			sqlite3_finalize(st);
+			return STORE_EDB;
+		}
+		n->envelopes++;
+		n->bytes += (uint64_t)len;
+	}
+	sqlite3_finalize(st);
+	n->submissions++;
+	return r == SQLITE_DONE ? 0 : STORE_EDB;
+}
+
+static int export_receipts(store *s, bundle_export *b, struct store_counts *n)
+{
+	sqlite3_stmt *st;
+	int r;
+	if (prep(s, &st, "SELECT uid FROM reply_uids ORDER BY uid"))
+		return STORE_EDB;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != BUNDLE_ID ||
+		    bundle_export_receipt(b, sqlite3_column_blob(st, 0))) {
+			sqlite3_finalize(st);
+			return STORE_EDB;
+		}
+		n->receipts++;
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : STORE_EDB;
+}
+
+/* Sources first, then their submissions: the order is by source so each
+ * source record is written once, just before its first submission. */
+static int export_all(store *s, bundle_export *b, struct store_counts *n)
+{
+	sqlite3_stmt *st;
+	int64_t last = -1;
+	int r;
+	if (prep(s, &st, "SELECT sub.id, sub.uid, sub.day, src.id, "
+		 "src.reply_pk, src.day FROM submissions sub "
+		 "JOIN sources src ON src.id = sub.source_id "
+		 "WHERE sub.complete = 1 ORDER BY src.id, sub.id"))
+		return STORE_EDB;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		uint8_t uid[BUNDLE_ID], pk[32];
+		int64_t src = sqlite3_column_int64(st, 3);
+		if (blob_eq(st, 1, uid, sizeof(uid)) ||
+		    blob_eq(st, 4, pk, sizeof(pk)))
+			break;
+		if (src != last) {
+			if (bundle_export_source(b, pk, (uint32_t)
+						 sqlite3_column_int64(st, 5)))
+				break;
+			n->sources++;
+			last = src;
+		}
+		if (export_submission(s, b, sqlite3_column_int64(st, 0), uid,
+				      pk, (uint32_t)sqlite3_column_int64(st, 2),
+				      n))
+			break;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return STORE_EDB;
+	return export_receipts(s, b, n);
+}
+
+int store_export(store *s, bundle_export *b, struct store_counts *n)
+{
+	memset(n, 0, sizeof(*n));
+	/* A read transaction: one snapshot while uploads go on. */
+	if (exec(s, "BEGIN"))
+		return STORE_EDB;
+	int r = export_all(s, b, n);
+	exec(s, "COMMIT");
+	return r;
+}
+
+int store_begin(store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(store *s)
+{
+	return exec(s, "COMMIT");
+}
+
+void store_rollback(store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+}
+
+int store_bundle_mark(store *s, const uint8_t id[BUNDLE_ID])
+{
+	return change(s, "INSERT INTO imported_bundles VALUES (?)", id,
+		      BUNDLE_ID, 0, NULL);
+}
+
+int store_reply_add(store *s, const uint8_t uid[BUNDLE_ID],
+		    const uint8_t source_pk[32], const uint8_t *env,
+		    size_t len, uint32_t day)
+{
+	sqlite3_stmt *st;
+	int64_t src;
+	int r = query_int(s, "SELECT id FROM sources WHERE reply_pk = ?",
+			  source_pk, 32, INT64_MIN, &src);
+	if (r)
+		return r;
+	r = change(s, "INSERT INTO reply_uids VALUES (?)", uid, BUNDLE_ID, 0,
+		   NULL);
+	if (r)
+		return r;
+	if (prep(s, &st, "INSERT INTO replies(uid, source_id, envelope, day) "
+		 "VALUES (?, ?, ?, ?)"))
+		return STORE_EDB;
+	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, src);
+	sqlite3_bind_blob(st, 3, env, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, day);
+	return done(st) ? STORE_EDB : 0;
+}
+
+int store_ack(store *s, const uint8_t uid[BUNDLE_ID])
+{
+	int n;
+	int r = change(s, "DELETE FROM submissions WHERE uid = ? "
+		       "AND complete = 1", uid, BUNDLE_ID, 0, &n);
+	return r ? r : n ? 0 : STORE_ENOTFOUND;
+}
+
+int store_status(store *s, struct store_status *st)
+{
+	int64_t v[5] = { 0 }, pages = 0, psize = 0;
+	static const char *const q[] = {
+		"PRAGMA user_version",
+		"SELECT count(*) FROM sources",
+		"SELECT count(*) FROM sources WHERE pending = 1",
+		"SELECT count(*) FROM submissions WHERE complete = 1",
+		"SELECT count(*) FROM replies",
+	};
+	for (size_t i = 0; i < 5; i++)
+		if (query_int(s, q[i], NULL, 0, INT64_MIN, &v[i]))
+			return STORE_EDB;
+	if (query_int(s, "PRAGMA page_count", NULL, 0, INT64_MIN, &pages) ||
+	    query_int(s, "PRAGMA page_size", NULL, 0, INT64_MIN, &psize))
+		return STORE_EDB;
+	st->schema = (int)v[0];
+	st->sources = (int)v[1];
+	st->pending = (int)v[2];
+	st->submissions = (int)v[3];
+	st->replies = (int)v[4];
+	st->db_bytes = (uint64_t)pages * (uint64_t)psize;
+	return 0;
+}
+
+struct store_pool {
+	pthread_mutex_t lock;
+	store *idle;
+	unsigned nidle, keep;
+	char dir[];
+};
+
+store_pool *store_pool_new(const char *dir, unsigned keep)
+{
+	store_pool *p = calloc(1, sizeof(*p) + strlen(dir) + 1);
+	if (!p)
+		return NULL;
+	pthread_mutex_init(&p->lock, NULL);
+	p->keep = keep;
+	strcpy(p->dir, dir);
+	return p;
+}
+
+store *store_pool_get(store_pool *p)
+{
+	char why[256];
+	pthread_mutex_lock(&p->lock);
+	store *s = p->idle;
+	if (s) {
+		p->idle = s->next;
+		p->nidle--;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return s ? s : store_open(p->dir, why, sizeof(why));
+}
+
+void store_pool_put(store_pool *p, store *s)
+{
+	if (!s)
+		return;
+	store_rollback(s);
+	pthread_mutex_lock(&p->lock);
+	if (p->nidle < p->keep) {
+		s->next = p->idle;
+		p->idle = s;
+		p->nidle++;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&p->lock);
+	store_close(s);
+}
+
+void store_pool_free(store_pool *p)
+{
+	if (!p)
+		return;
+	while (p->idle) {
+		store *s = p->idle;
+		p->idle = s->next;
+		store_close(s);
+	}
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}

@@ -1,0 +1,159 @@
+/*
+ * store.h - DIR/drop.db: everything the drop keeps, and nothing else.
+ *
+ * Only ciphertext, public keys, lookup hashes and day numbers are stored.
+ * The database runs in WAL mode with synchronous=FULL and secure_delete,
+ * so deleted rows are overwritten and a commit is on disk before anyone
+ * is told it happened.
+ *
+ * A store is one SQLite connection: use it from one thread at a time. A
+ * store_pool hands connections to request threads.
+ *
+ * Functions return 0 on success, STORE_ENOTFOUND / STORE_EEXIST where
+ * stated, or STORE_EDB for any database failure (store_errmsg says why).
+ */
+#ifndef SEALDROP_STORE_H
+#define SEALDROP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bundle.h"
+#include "codename.h"
+#include "keys.h"
+
+#define STORE_SCHEMA 1
+/* Newsroom keys: as many as an envelope has recipients. */
+#define STORE_MAX_KEYS 16
+
+enum { STORE_EDB = -1, STORE_ENOTFOUND = -2, STORE_EEXIST = -3 };
+
+typedef struct store store;
+
+/* Creates DIR/drop.db (refusing an existing one) with the schema, the
+ * instance parameters and the newsroom keys. 0, STORE_EEXIST or STORE_EDB
+ * with why filled. */
+int store_create(const char *dir, const codename_params *p,
+		 const keys_pub *keys, size_t nkeys, char *why, size_t whylen);
+
+/* Opens DIR/drop.db and migrates it to STORE_SCHEMA. NULL with why set. */
+store *store_open(const char *dir, char *why, size_t whylen);
+void store_close(store *s);
+
+/* The last error of this connection, for one-line messages. */
+const char *store_errmsg(store *s);
+
+/* Instance parameters and newsroom keys written at init. */
+int store_params(store *s, codename_params *p);
+int store_keys(store *s, keys_pub *out, size_t max, size_t *n);
+
+/* --- sources --- */
+
+/* Adds a pending source (one with a codename and nothing sent yet). *id
+ * gets its row id. STORE_EEXIST if the lookup or key is taken. */
+int store_source_add(store *s, const uint8_t lookup[32],
+		     const uint8_t reply_pk[32], uint32_t day, int64_t *id);
+
+/* Finds a source by lookup hash; STORE_ENOTFOUND if there is none. */
+int store_source_find(store *s, const uint8_t lookup[32], int64_t *id);
+
+/* Deletes pending sources created before day. *n gets the count. */
+int store_prune_pending(store *s, uint32_t before_day, int *n);
+
+/* --- submissions, written while they arrive --- */
+
+/* Starts an incomplete submission with a fresh random uid. */
+int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub);
+
+/* Adds envelope number idx to an incomplete submission. */
+int store_env_begin(store *s, int64_t sub, int idx, int64_t *env);
+
+/* Appends one piece of an envelope's ciphertext. Runs at
+ * synchronous=NORMAL: it is not durable until store_sub_complete. */
+int store_chunk_add(store *s, int64_t env, int seq, const void *data,
+		    size_t len);
+
+/* Deletes one envelope of an incomplete submission. */
+int store_env_discard(store *s, int64_t env);
+
+/* In one synchronous=FULL transaction: appends the last piece (len may be
+ * 0), records envelope lengths, marks the submission complete and the
+ * source as no longer pending. When it returns 0 the submission and every
+ * earlier piece are on disk. */
+int store_sub_complete(store *s, int64_t sub, int64_t source_id, int64_t env,
+		       int seq, const void *data, size_t len);
+
+/* Deletes a submission and all it holds. */
+int store_sub_discard(store *s, int64_t sub);
+
+/* Deletes every incomplete submission (left by a crash). *n: the count. */
+int store_sweep(store *s, int *n);
+
+/* --- replies --- */
+
+typedef int (*store_reply_fn)(void *ctx, const uint8_t uid[BUNDLE_ID],
+			      const uint8_t *env, size_t len);
+
+/* Calls fn for each reply to the source, oldest first; a non-zero return
+ * stops and is returned. */
+int store_replies(store *s, int64_t source_id, store_reply_fn fn, void *ctx);
+
+/* Deletes one reply (by uid) or every reply of a source; the uids stay in
+ * reply_uids so the same reply is never imported again. */
+int store_reply_delete(store *s, int64_t source_id,
+		       const uint8_t uid[BUNDLE_ID]);
+int store_replies_delete_all(store *s, int64_t source_id);
+
+/* --- export and import --- */
+
+struct store_counts {
+	int sources, submissions, envelopes, receipts;
+	uint64_t bytes;
+};
+
+/* Writes every complete submission with its source records and a receipt
+ * for every reply uid ever imported, from one consistent snapshot. */
+int store_export(store *s, bundle_export *b, struct store_counts *n);
+
+/* Transactions for import: begin (immediate), commit, rollback. */
+int store_begin(store *s);
+int store_commit(store *s);
+void store_rollback(store *s);
+
+/* STORE_EEXIST if the bundle id was applied before, else records it. */
+int store_bundle_mark(store *s, const uint8_t id[BUNDLE_ID]);
+
+/* Adds a reply for the source with that key. 0, STORE_ENOTFOUND (no
+ * such source) or STORE_EEXIST (the uid was imported before). */
+int store_reply_add(store *s, const uint8_t uid[BUNDLE_ID],
+		    const uint8_t source_pk[32], const uint8_t *env,
+		    size_t len, uint32_t day);
+
+/* Deletes the submission with that uid. 0 or STORE_ENOTFOUND. */
+int store_ack(store *s, const uint8_t uid[BUNDLE_ID]);
+
+/* --- status --- */
+
+struct store_status {
+	int schema;
+	int sources, pending, submissions, replies;
+	uint64_t db_bytes;
+};
+
+int store_status(store *s, struct store_status *st);
+
+/* --- a pool of connections for request threads --- */
+
+typedef struct store_pool store_pool;
+
+/* A pool that opens connections to DIR/drop.db on demand and keeps at
+ * most keep idle ones. NULL when out of memory. */
+store_pool *store_pool_new(const char *dir, unsigned keep);
+
+/* A connection for this thread's exclusive use, or NULL (errors are not
+ * the caller's to explain: the request fails with a 500-style page). */
+store *store_pool_get(store_pool *p);
+void store_pool_put(store_pool *p, store *s);
+void store_pool_free(store_pool *p);
+
+#endif
