@@ -75,6 +75,13 @@ $(BUILD)/gen/wordlist.inc: $(WORDLIST)
 
 $(BUILD)/obj/crypto/codename.o: $(BUILD)/gen/wordlist.inc
 
+# So is the stylesheet, as one C string.
+$(BUILD)/gen/style.inc: drop/style.css
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $< > $@
+
+$(BUILD)/obj/drop/routes.o: $(BUILD)/gen/style.inc
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<

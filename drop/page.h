@@ -1,0 +1,56 @@
+/*
+ * page.h - every page the source sees, as HTML built in memory.
+ *
+ * Pages need no JavaScript, load nothing from elsewhere and carry no
+ * inline style: one layout, one stylesheet (/style.css). Every string a
+ * source reads comes from page_tr(), so translations are one table away.
+ * Everything not from that table is HTML-escaped.
+ */
+#ifndef SEALDROP_PAGE_H
+#define SEALDROP_PAGE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "conf.h"
+
+typedef struct page_ctx {
+	const char *lang;  /* a code page_lang_pick returned */
+	const char *csrf;  /* NULL: no session, so no forms that POST */
+	int logged_in;
+	const conf *cf;
+} page_ctx;
+
+/* The text for key in lang; English when lang has no translation of it;
+ * the key itself when there is no such key (a bug, but visible). */
+const char *page_tr(const char *lang, const char *key);
+
+/* The language to render in: requested (from ?l=, may be NULL) when it is
+ * configured and translated, else the first configured and translated
+ * tag in the Accept-Language header (may be NULL), else the first
+ * configured and translated language, else "en". Returns a static
+ * string. */
+const char *page_lang_pick(const char *requested, const char *accept,
+			   const char *configured);
+
+/* The pages. Each appends a whole document to b; check buf_failed(b). */
+void page_landing(buf *b, const page_ctx *p);
+/* words and digits are the codename: b must be a secret buffer. */
+void page_codename(buf *b, const page_ctx *p, const char *words,
+		   const char *digits);
+void page_submit(buf *b, const page_ctx *p);
+void page_submitted(buf *b, const page_ctx *p);
+void page_login(buf *b, const page_ctx *p);
+void page_logged_out(buf *b, const page_ctx *p);
+
+/* The replies page in three steps: begin, each reply (text NULL when it
+ * could not be read), end. text is plaintext: b must be secret. */
+void page_replies_begin(buf *b, const page_ctx *p);
+void page_reply(buf *b, const page_ctx *p, const char *id_hex,
+		const char *text, size_t len);
+void page_replies_end(buf *b, const page_ctx *p, int count);
+
+/* The page for an error status (400, 403, 404, 405, 413, 500, 503). */
+void page_error(buf *b, const page_ctx *p, int status);
+
+#endif
