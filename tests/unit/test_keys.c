@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "crypt.h"
+#include "fileio.h"
 #include "keys.h"
 
 #define OPS crypto_pwhash_OPSLIMIT_MODERATE
@@ -243,6 +244,129 @@ test_secret_weak(void **state)
 	keys_secret_free(k);
 }
 
+static const char *
+vec(const char *name)
+{
+	static char path[4096];
+	const char *top = getenv("SEALDROP_TOP");
+
+	snprintf(path, sizeof path, "%s/tests/vectors/keys/%s",
+		 top ? top : ".", name);
+	return path;
+}
+
+/* A vector file's text, with one final newline removed. */
+static char *
+vec_text(const char *name, size_t *len)
+{
+	char *text;
+
+	assert_int_equal(fileio_slurp(vec(name), KEYS_FILE_MAX, &text, len),
+			 0);
+	if (*len > 0 && text[*len - 1] == '\n')
+		text[--*len] = '\0';
+	return text;
+}
+
+static void
+test_vectors_pub(void **state)
+{
+	static const struct {
+		const char *name;
+		int rc;
+	} bad[] = {
+		{ "bad-base64.pub", CRYPT_EFORMAT },
+		{ "wrong-tag.pub", CRYPT_EVERSION },
+		{ "keyid-mismatch.pub", CRYPT_EFORMAT },
+		{ "oversized.pub", CRYPT_ETOOBIG },
+		{ "no-comment.pub", CRYPT_EFORMAT },
+		{ "test.key", CRYPT_EFORMAT },
+	};
+	char id[17], *text;
+	keys_pub pub;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(keys_pub_load(vec("test.pub"), &pub), 0);
+	keys_id_hex(&pub, id);
+	text = vec_text("test.pub", &len);
+	assert_non_null(strstr(text, id));
+	free(text);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		print_message("%s\n", bad[i].name);
+		assert_int_equal(keys_pub_load(vec(bad[i].name), &pub),
+				 bad[i].rc);
+	}
+	assert_int_equal(keys_pub_load(vec("absent.pub"), &pub), CRYPT_EIO);
+}
+
+/* Opens a secret key vector with the passphrase in a .pass vector. */
+static int
+open_vec(const char *key, const char *pass, keys_secret **out)
+{
+	size_t klen, plen;
+	char *k = vec_text(key, &klen), *p = vec_text(pass, &plen);
+	int rc = keys_secret_open(k, klen, p, plen, out);
+
+	free(k);
+	free(p);
+	return rc;
+}
+
+static void
+test_vectors_secret(void **state)
+{
+	static const struct {
+		const char *key, *pass;
+		int rc;
+	} bad[] = {
+		{ "test.key", "wrong-passphrase.pass", CRYPT_EPASS },
+		{ "weak-params.key", "test.pass", CRYPT_EFORMAT },
+		{ "unknown-kdf.key", "test.pass", CRYPT_EVERSION },
+		{ "huge-params.key", "test.pass", CRYPT_EFORMAT },
+	};
+	keys_secret *k;
+	keys_pub pub;
+	uint8_t sk[32];
+	size_t len;
+	char *hex;
+
+	(void)state;
+	assert_int_equal(open_vec("test.key", "test.pass", &k), 0);
+	assert_int_equal(keys_pub_load(vec("test.pub"), &pub), 0);
+	assert_memory_equal(&k->pub, &pub, sizeof pub);
+	hex = vec_text("test.box_sk.hex", &len);
+	assert_int_equal(crypt_unhex(sk, 32, hex), 0);
+	assert_memory_equal(k->box_sk, sk, 32);
+	free(hex);
+	keys_secret_free(k);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		print_message("%s with %s\n", bad[i].key, bad[i].pass);
+		assert_int_equal(open_vec(bad[i].key, bad[i].pass, &k),
+				 bad[i].rc);
+		assert_null(k);
+	}
+}
+
+static void
+test_hex(void **state)
+{
+	uint8_t b[2];
+	char h[5];
+
+	(void)state;
+	crypt_hex(h, (const uint8_t *)"\x01\xab", 2);
+	assert_string_equal(h, "01ab");
+	assert_int_equal(crypt_unhex(b, 2, "01AB"), 0);
+	assert_memory_equal(b, "\x01\xab", 2);
+	assert_int_equal(crypt_unhex(b, 2, "01a"), CRYPT_EFORMAT);
+	assert_int_equal(crypt_unhex(b, 2, "01abc"), CRYPT_EFORMAT);
+	assert_int_equal(crypt_unhex(b, 2, "01ag"), CRYPT_EFORMAT);
+	assert_int_equal(crypt_unhex(b, 2, "01 a"), CRYPT_EFORMAT);
+	assert_string_equal(crypt_strerror(CRYPT_EPASS), "wrong passphrase");
+	assert_string_equal(crypt_strerror(12345), "unknown error");
+}
+
 int
 main(void)
 {
@@ -252,6 +376,9 @@ main(void)
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_secret_round_trip),
 		cmocka_unit_test(test_secret_weak),
+		cmocka_unit_test(test_vectors_pub),
+		cmocka_unit_test(test_vectors_secret),
+		cmocka_unit_test(test_hex),
 	};
 
 	if (crypt_init() != 0)
