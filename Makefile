@@ -13,7 +13,7 @@ WERROR  ?=
 # Extra flags for instrumented builds (see the asan target).
 SAN     ?=
 
-PKGS    := libsodium libmicrohttpd sqlite3 libqrencode
+PKGS    := libsodium libmicrohttpd sqlite3 libqrencode libseccomp
 WARN    := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes
 HARDEN  ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
