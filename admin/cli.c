@@ -11,7 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "cli.h"
+#include "fileio.h"
 #include "term.h"
 
 void cli_err(const char *fmt, ...)
@@ -113,6 +116,56 @@ int cli_path(const struct admin *a, const char *name, char *out,
 		return -1;
 	}
 	return 0;
+}
+
+int cli_read_text(const char *file, const char *what, char **text,
+		  size_t *len)
+{
+	char *buf = sodium_malloc(CLI_TEXT_MAX + 1);
+	ssize_t n = 0;
+	int fd = STDIN_FILENO;
+
+	*text = NULL;
+	if (!buf) {
+		cli_err("out of locked memory");
+		return ADM_ERR;
+	}
+	if (file) {
+		fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			cli_err("%s: %s", file, strerror(errno));
+			sodium_free(buf);
+			return ADM_ERR;
+		}
+	} else if (isatty(fd)) {
+		fprintf(stderr, "Type the %s; end it with Ctrl-D on a line of "
+			"its own.\n", what);
+	}
+	/* One byte over the cap tells "too long" from "exactly the cap". */
+	n = fileio_read_full(fd, buf, CLI_TEXT_MAX + 1);
+	if (n < 0)
+		cli_err("%s: %s", file ? file : "standard input",
+			strerror(errno));
+	if (file)
+		close(fd);
+	if (n < 0)
+		goto fail;
+	if (n > CLI_TEXT_MAX) {
+		cli_err("the %s is longer than %d bytes", what,
+			CLI_TEXT_MAX);
+		goto fail;
+	}
+	if (n == 0) {
+		cli_err("the %s is empty", what);
+		goto fail;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = (size_t)n;
+	return ADM_OK;
+fail:
+	sodium_free(buf);
+	return ADM_ERR;
 }
 
 void cli_sync_parent(const char *path)

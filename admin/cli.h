@@ -62,6 +62,16 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_path(const struct admin *a, const char *name, char *out,
 	     size_t outlen);
 
+/* Longest reply or note text, in bytes. */
+#define CLI_TEXT_MAX 65536
+
+/* Reads a reply's or note's text: from file when given, else standard
+ * input, at most CLI_TEXT_MAX bytes and not empty, into sodium_malloc
+ * memory (*text NUL-terminated, *len; free with sodium_free). what names
+ * it in messages. Returns ADM_OK or ADM_ERR after an error line. */
+int cli_read_text(const char *file, const char *what, char **text,
+		  size_t *len);
+
 /* fsyncs the directory holding path, so a rename into it survives a power
  * cut. Best effort: the data itself was synced before the rename. */
 void cli_sync_parent(const char *path);

@@ -11,13 +11,9 @@
 int cmd_fingerprint(struct admin *a, int argc, char **argv)
 {
 	char fpr[KEYS_FPR_LEN], id[2 * KEYS_ID_BYTES + 1];
-	const char *ignored = NULL;
 	keys_pub pub;
-	const struct cli_opt opts[] = {
-		{ NULL, &ignored, NULL },
-	};
 
-	if (cli_args(a, argc, argv, opts, NULL, 0, 0) < 0)
+	if (cli_args(a, argc, argv, NULL, NULL, 0, 0) < 0)
 		return ADM_ERR;
 	if (unlock_pub(a, &pub) != ADM_OK)
 		return ADM_ERR;

@@ -35,7 +35,7 @@ static const struct admin_cmd commands[] = {
 	{ "star", cmd_star, "ID", 0, "star or unstar a submission" },
 	{ "fingerprint", cmd_fingerprint, "", 0,
 	  "show the newsroom key's id and fingerprint" },
-	{ "sources", cmd_sources, "", 0,
+	{ "sources", cmd_sources, "[--tsv]", 0,
 	  "one line per source: submissions, unread, queued replies" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

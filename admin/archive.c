@@ -1,0 +1,624 @@
+/*
+ * archive.c - the SQLite archive of ciphertext.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive.h"
+#include "cli.h"
+#include "codename.h"
+#include "crypt.h"
+
+struct archive {
+	sqlite3 *db;
+};
+
+/* Version 1. Clear columns are what `list` shows without the key; every
+ * byte a source or journalist wrote is inside an envelope. An envelope's
+ * kind (message or file) is inside it too, and is noted here once the
+ * journalist has opened it: the server knew it anyway, from the form
+ * field the bytes came in. */
+static const char schema_v1[] =
+	"CREATE TABLE sources ("
+	" id INTEGER PRIMARY KEY,"
+	" pk BLOB NOT NULL UNIQUE CHECK (length(pk) = 32),"
+	" designation TEXT NOT NULL,"
+	" day INTEGER NOT NULL);"
+	"CREATE INDEX sources_designation ON sources (designation);"
+	"CREATE TABLE submissions ("
+	" id INTEGER PRIMARY KEY,"
+	" uid BLOB NOT NULL UNIQUE CHECK (length(uid) = 16),"
+	" source INTEGER NOT NULL REFERENCES sources (id),"
+	" day INTEGER NOT NULL,"
+	" bytes INTEGER NOT NULL DEFAULT 0,"
+	" unread INTEGER NOT NULL DEFAULT 1,"
+	" starred INTEGER NOT NULL DEFAULT 0,"
+	" acked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX submissions_source ON submissions (source);"
+	"CREATE TABLE envelopes ("
+	" id INTEGER PRIMARY KEY,"
+	" submission INTEGER NOT NULL REFERENCES submissions (id)"
+	"  ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL,"
+	" length INTEGER NOT NULL,"
+	" kind INTEGER,"
+	" UNIQUE (submission, idx));"
+	"CREATE TABLE chunks ("
+	" envelope INTEGER NOT NULL REFERENCES envelopes (id)"
+	"  ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL,"
+	" data BLOB NOT NULL,"
+	" PRIMARY KEY (envelope, seq)) WITHOUT ROWID;"
+	"CREATE TABLE notes ("
+	" id INTEGER PRIMARY KEY,"
+	" submission INTEGER NOT NULL REFERENCES submissions (id)"
+	"  ON DELETE CASCADE,"
+	" day INTEGER NOT NULL,"
+	" env BLOB NOT NULL);"
+	"CREATE INDEX notes_submission ON notes (submission);"
+	"CREATE TABLE replies ("
+	" id INTEGER PRIMARY KEY,"
+	" uid BLOB NOT NULL UNIQUE CHECK (length(uid) = 16),"
+	" source INTEGER NOT NULL REFERENCES sources (id),"
+	" day INTEGER NOT NULL,"
+	" env BLOB NOT NULL,"
+	" delivered INTEGER NOT NULL DEFAULT 0);";
+
+/* Each step takes the schema from version i to i + 1. */
+static const char *const migrations[] = { schema_v1 };
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int archive_fail(archive *ar, const char *what)
+{
+	cli_err("archive: %s: %s", what, sqlite3_errmsg(ar->db));
+	return -1;
+}
+
+static int exec(archive *ar, const char *sql, const char *what)
+{
+	if (sqlite3_exec(ar->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return archive_fail(ar, what);
+	return 0;
+}
+
+static int migrate(archive *ar)
+{
+	sqlite3_stmt *st;
+	char sql[64];
+	int v;
+
+	if (exec(ar, "BEGIN IMMEDIATE", "begin") != 0)
+		return -1;
+	st = archive_prepare(ar, "PRAGMA user_version");
+	if (!st)
+		goto fail;
+	v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (v < 0 || v > SCHEMA_VERSION) {
+		cli_err("archive: schema version %d is not one this version "
+			"knows (%d)", v, SCHEMA_VERSION);
+		goto fail;
+	}
+	for (; v < SCHEMA_VERSION; v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(ar, migrations[v], "creating the schema") != 0 ||
+		    exec(ar, sql, "setting the schema version") != 0)
+			goto fail;
+	}
+	return exec(ar, "COMMIT", "commit");
+fail:
+	archive_rollback(ar);
+	return -1;
+}
+
+int archive_open(const char *home, archive **out)
+{
+	char path[PATH_MAX];
+	archive *ar;
+
+	*out = NULL;
+	if (snprintf(path, sizeof(path), "%s/archive.db", home) >=
+	    (int)sizeof(path)) {
+		cli_err("%s: path too long", home);
+		return -1;
+	}
+	ar = calloc(1, sizeof(*ar));
+	if (!ar) {
+		cli_err("out of memory");
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+			    NULL) != SQLITE_OK) {
+		cli_err("%s: %s", path, ar->db ? sqlite3_errmsg(ar->db) :
+			"out of memory");
+		archive_close(ar);
+		return -1;
+	}
+	sqlite3_busy_timeout(ar->db, 10000);
+	/* WAL with FULL sync: a committed import survives a power cut;
+	 * secure_delete: deleted rows are zeroed, not left in free pages. */
+	if (exec(ar, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		 "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;",
+		 "opening") != 0 || migrate(ar) != 0) {
+		archive_close(ar);
+		return -1;
+	}
+	*out = ar;
+	return 0;
+}
+
+void archive_close(archive *ar)
+{
+	if (!ar)
+		return;
+	sqlite3_close_v2(ar->db);
+	free(ar);
+}
+
+int archive_begin(archive *ar)
+{
+	return exec(ar, "BEGIN IMMEDIATE", "begin");
+}
+
+int archive_commit(archive *ar)
+{
+	return exec(ar, "COMMIT", "commit");
+}
+
+void archive_rollback(archive *ar)
+{
+	sqlite3_exec(ar->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *archive_prepare(archive *ar, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(ar->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		archive_fail(ar, "query");
+		return NULL;
+	}
+	return st;
+}
+
+/* Runs st (already bound) to completion and finalizes it. 0 or -1. */
+static int run(archive *ar, sqlite3_stmt *st, const char *what)
+{
+	int r = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return archive_fail(ar, what);
+	return 0;
+}
+
+/* Steps a one-row lookup: 0 and *id from column 0, 1 when no row, -1. */
+static int lookup_id(archive *ar, sqlite3_stmt *st, int64_t *id)
+{
+	int r = sqlite3_step(st);
+
+	if (r == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (r == SQLITE_ROW)
+		return 0;
+	if (r == SQLITE_DONE)
+		return 1;
+	return archive_fail(ar, "lookup");
+}
+
+int archive_source_add(archive *ar, const uint8_t pk[32], uint32_t day,
+		       int *added)
+{
+	char desig[CODENAME_DESIG_MAX];
+	sqlite3_stmt *st;
+
+	codename_designation(pk, desig);
+	st = archive_prepare(ar, "INSERT OR IGNORE INTO sources "
+			     "(pk, designation, day) VALUES (?, ?, ?)");
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, pk, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, desig, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, day);
+	if (run(ar, st, "adding a source") != 0)
+		return -1;
+	*added = sqlite3_changes(ar->db) > 0;
+	return 0;
+}
+
+int archive_source_by_pk(archive *ar, const uint8_t pk[32], int64_t *id)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT id FROM sources "
+					   "WHERE pk = ?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, pk, 32, SQLITE_STATIC);
+	return lookup_id(ar, st, id);
+}
+
+int archive_source_by_name(archive *ar, const char *desig, int64_t *id,
+			   uint8_t pk[32])
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT id, pk FROM sources "
+					   "WHERE designation = ?");
+	int r, found = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, desig, -1, SQLITE_TRANSIENT);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (found++)
+			break;
+		*id = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(pk, sqlite3_column_blob(st, 1), 32);
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return archive_fail(ar, "finding the source");
+	return found == 0 ? 1 : found > 1 ? 2 : 0;
+}
+
+int archive_sub_by_uid(archive *ar, const uint8_t uid[BUNDLE_ID],
+		       int64_t *id)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT id FROM submissions "
+					   "WHERE uid = ?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
+	return lookup_id(ar, st, id);
+}
+
+int archive_sub_add(archive *ar, const uint8_t uid[BUNDLE_ID], int64_t src,
+		    uint32_t day, int64_t *id)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "INSERT INTO submissions "
+					   "(uid, source, day) "
+					   "VALUES (?, ?, ?)");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, src);
+	sqlite3_bind_int64(st, 3, day);
+	if (run(ar, st, "adding a submission") != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(ar->db);
+	return 0;
+}
+
+/* UPDATE submissions SET <set> WHERE id = ?. 0 or -1. */
+static int sub_update(archive *ar, int64_t id, const char *sql)
+{
+	sqlite3_stmt *st = archive_prepare(ar, sql);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return run(ar, st, "updating a submission");
+}
+
+int archive_sub_unack(archive *ar, int64_t id)
+{
+	return sub_update(ar, id, "UPDATE submissions SET acked = 0 "
+			  "WHERE id = ?");
+}
+
+int archive_sub_check(archive *ar, int64_t id)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT id FROM submissions "
+					   "WHERE id = ?");
+	int64_t found;
+	int r;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	r = lookup_id(ar, st, &found);
+	if (r == 1)
+		cli_err("no submission %lld (see 'list')", (long long)id);
+	return r;
+}
+
+int archive_sub_set_unread(archive *ar, int64_t id, int unread)
+{
+	return sub_update(ar, id, unread ?
+			  "UPDATE submissions SET unread = 1 WHERE id = ?" :
+			  "UPDATE submissions SET unread = 0 WHERE id = ?");
+}
+
+int archive_sub_toggle_star(archive *ar, int64_t id, int *starred)
+{
+	sqlite3_stmt *st;
+	int64_t v;
+
+	if (sub_update(ar, id, "UPDATE submissions SET starred = 1 - starred "
+		       "WHERE id = ?") != 0)
+		return -1;
+	st = archive_prepare(ar, "SELECT starred FROM submissions "
+			     "WHERE id = ?");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (lookup_id(ar, st, &v) != 0)
+		return -1;
+	*starred = v != 0;
+	return 0;
+}
+
+int archive_env_add(archive *ar, int64_t sub, unsigned index, uint64_t len,
+		    int64_t *id)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "INSERT INTO envelopes "
+					   "(submission, idx, length) "
+					   "VALUES (?, ?, ?)");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, sub);
+	sqlite3_bind_int64(st, 2, index);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)len);
+	if (run(ar, st, "adding an envelope") != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(ar->db);
+	st = archive_prepare(ar, "UPDATE submissions SET bytes = bytes + ? "
+			     "WHERE id = ?");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)len);
+	sqlite3_bind_int64(st, 2, sub);
+	return run(ar, st, "counting an envelope");
+}
+
+int archive_chunk_add(archive *ar, int64_t env, int64_t seq,
+		      const uint8_t *buf, size_t len)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "INSERT INTO chunks "
+					   "(envelope, seq, data) "
+					   "VALUES (?, ?, ?)");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, env);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_blob(st, 3, buf, (int)len, SQLITE_STATIC);
+	return run(ar, st, "storing an envelope");
+}
+
+int archive_env_set_kind(archive *ar, int64_t env, int kind)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "UPDATE envelopes SET kind = ? "
+					   "WHERE id = ?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, kind);
+	sqlite3_bind_int64(st, 2, env);
+	return run(ar, st, "noting an envelope's kind");
+}
+
+int archive_env_list(archive *ar, int64_t sub, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT id FROM envelopes "
+					   "WHERE submission = ? "
+					   "ORDER BY idx");
+	int64_t *v = NULL, *nv;
+	size_t cnt = 0;
+	int r;
+
+	*ids = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, sub);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			free(v);
+			sqlite3_finalize(st);
+			cli_err("out of memory");
+			return -1;
+		}
+		v = nv;
+		v[cnt++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		free(v);
+		return archive_fail(ar, "listing envelopes");
+	}
+	*ids = v;
+	*n = cnt;
+	return 0;
+}
+
+static int opener_start(env_opener **o, const keys_secret *k,
+			const env_open_cb *cb)
+{
+	env_key key = { k->pub.box_pk, k->box_sk };
+
+	return env_open_begin(o, &key, 1, cb);
+}
+
+int archive_env_open(archive *ar, int64_t env, const keys_secret *k,
+		     const env_open_cb *cb)
+{
+	sqlite3_stmt *st;
+	env_opener *o;
+	int r, rc = 0;
+
+	st = archive_prepare(ar, "SELECT data FROM chunks WHERE envelope = ? "
+			     "ORDER BY seq");
+	if (!st)
+		return 1;
+	sqlite3_bind_int64(st, 1, env);
+	rc = opener_start(&o, k, cb);
+	if (rc != 0) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	/* One chunk row in memory at a time: the opener keeps no more than
+	 * its own chunk buffer. */
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = env_open_push(o, sqlite3_column_blob(st, 0),
+				   (size_t)sqlite3_column_bytes(st, 0));
+		if (rc != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != 0) {
+		env_open_abort(o);
+		return rc;
+	}
+	if (r != SQLITE_DONE) {
+		env_open_abort(o);
+		archive_fail(ar, "reading an envelope");
+		return 1;
+	}
+	return env_open_finish(o);
+}
+
+int archive_blob_open(const uint8_t *env, size_t len, const keys_secret *k,
+		      const env_open_cb *cb)
+{
+	env_opener *o;
+	int rc = opener_start(&o, k, cb);
+
+	if (rc != 0)
+		return rc;
+	rc = env_open_push(o, env, len);
+	if (rc != 0) {
+		env_open_abort(o);
+		return rc;
+	}
+	return env_open_finish(o);
+}
+
+struct membuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int membuf_sink(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct membuf *m = ctx;
+
+	if (m->len + len > m->cap) {
+		size_t cap = m->cap ? m->cap : 65536;
+		uint8_t *np;
+
+		while (cap < m->len + len)
+			cap *= 2;
+		np = realloc(m->p, cap);
+		if (!np)
+			return -1;
+		m->p = np;
+		m->cap = cap;
+	}
+	memcpy(m->p + m->len, buf, len);
+	m->len += len;
+	return 0;
+}
+
+int archive_seal_text(const uint8_t pk[32], int kind, const char *text,
+		      size_t len, uint8_t **env, size_t *envlen)
+{
+	const uint8_t (*pks)[32] = (const uint8_t (*)[32])pk;
+	struct membuf m = { NULL, 0, 0 };
+	env_meta meta;
+	env_sealer *s;
+	int rc;
+
+	memset(&meta, 0, sizeof(meta));
+	meta.kind = kind;
+	rc = env_seal_begin(&s, pks, 1, &meta, membuf_sink, &m);
+	if (rc == 0) {
+		rc = env_seal_push(s, text, len);
+		if (rc != 0)
+			env_seal_abort(s);
+		else
+			rc = env_seal_finish(s, NULL);
+	}
+	if (rc != 0) {
+		free(m.p);
+		return rc;
+	}
+	*env = m.p;
+	*envlen = m.len;
+	return 0;
+}
+
+int archive_note_add(archive *ar, int64_t sub, const uint8_t *env,
+		     size_t len)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "INSERT INTO notes "
+					   "(submission, day, env) "
+					   "VALUES (?, ?, ?)");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, sub);
+	sqlite3_bind_int64(st, 2, crypt_today());
+	sqlite3_bind_blob(st, 3, env, (int)len, SQLITE_STATIC);
+	return run(ar, st, "adding a note");
+}
+
+int archive_note_each(archive *ar, int64_t sub,
+		      int (*fn)(void *ctx, uint32_t day, const uint8_t *env,
+				size_t len),
+		      void *ctx)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT day, env FROM notes "
+					   "WHERE submission = ? "
+					   "ORDER BY id");
+	int r, rc = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, sub);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = fn(ctx, (uint32_t)sqlite3_column_int64(st, 0),
+			sqlite3_column_blob(st, 1),
+			(size_t)sqlite3_column_bytes(st, 1));
+		if (rc != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && r != SQLITE_DONE)
+		return archive_fail(ar, "reading notes");
+	return rc;
+}
+
+int archive_reply_add(archive *ar, const uint8_t uid[BUNDLE_ID], int64_t src,
+		      const uint8_t *env, size_t len)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "INSERT INTO replies "
+					   "(uid, source, day, env) "
+					   "VALUES (?, ?, ?, ?)");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, src);
+	sqlite3_bind_int64(st, 3, crypt_today());
+	sqlite3_bind_blob(st, 4, env, (int)len, SQLITE_STATIC);
+	return run(ar, st, "queueing the reply");
+}
+
+int archive_reply_delivered(archive *ar, const uint8_t uid[BUNDLE_ID])
+{
+	sqlite3_stmt *st = archive_prepare(ar, "UPDATE replies "
+					   "SET delivered = 1 WHERE uid = ?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
+	return run(ar, st, "marking a reply delivered");
+}

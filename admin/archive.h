@@ -1,0 +1,141 @@
+/*
+ * archive.h - the air-gapped machine's archive, DIR/archive.db (SQLite).
+ *
+ * It holds ciphertext only: envelopes exactly as the server sealed them,
+ * notes and replies sealed by this tool, and the few clear facts needed to
+ * list them (source reply keys, day numbers, sizes, flags). Designations
+ * are computed here from the reply key, never taken from a bundle.
+ * Envelope bytes are stored in ARCHIVE_CHUNK-byte rows so that nothing
+ * large is ever held in memory, on the way in or out.
+ *
+ * Functions print their own one-line error and return -1 on a database
+ * error.
+ */
+#ifndef SEALDROP_ADMIN_ARCHIVE_H
+#define SEALDROP_ADMIN_ARCHIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "bundle.h"
+#include "envelope.h"
+#include "keys.h"
+
+#define ARCHIVE_CHUNK (1u << 20)
+
+typedef struct archive archive;
+
+/* Opens (creating it and migrating its schema when needed) DIR/archive.db.
+ * Returns 0, or -1 after an error line. */
+int archive_open(const char *home, archive **out);
+void archive_close(archive *ar);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1. */
+int archive_begin(archive *ar);
+int archive_commit(archive *ar);
+void archive_rollback(archive *ar);
+
+/* A prepared statement for the commands' own queries, or NULL after an
+ * error line. The caller finalizes it. */
+sqlite3_stmt *archive_prepare(archive *ar, const char *sql);
+
+/* Prints "what: <sqlite's message>" and returns -1. */
+int archive_fail(archive *ar, const char *what);
+
+/* Adds a source unless its key is known. *added says which. 0 or -1. */
+int archive_source_add(archive *ar, const uint8_t pk[32], uint32_t day,
+		       int *added);
+
+/* The local id of the source with that reply key: 0 and *id, 1 when
+ * unknown, -1. */
+int archive_source_by_pk(archive *ar, const uint8_t pk[32], int64_t *id);
+
+/* The source whose designation is desig: 0 with *id and pk, 1 when none,
+ * 2 when more than one source has it, -1. */
+int archive_source_by_name(archive *ar, const char *desig, int64_t *id,
+			   uint8_t pk[32]);
+
+/* The local id of a submission by its uid: 0 and *id, 1 when unknown, -1. */
+int archive_sub_by_uid(archive *ar, const uint8_t uid[BUNDLE_ID],
+		       int64_t *id);
+
+/* Adds a submission; *id gets its local id. 0 or -1. */
+int archive_sub_add(archive *ar, const uint8_t uid[BUNDLE_ID], int64_t src,
+		    uint32_t day, int64_t *id);
+
+/* A known submission was exported again: the server still holds it, so
+ * its acknowledgement is due again. 0 or -1. */
+int archive_sub_unack(archive *ar, int64_t id);
+
+/* 0 when submission id exists, 1 when not (after an error line), -1. */
+int archive_sub_check(archive *ar, int64_t id);
+
+/* Sets the unread flag. 0 or -1. */
+int archive_sub_set_unread(archive *ar, int64_t id, int unread);
+
+/* Toggles the star; *starred gets the new state. 0 or -1. */
+int archive_sub_toggle_star(archive *ar, int64_t id, int *starred);
+
+/* Adds envelope number index of submission sub, of len bytes, and counts
+ * len into the submission's bytes. 0 and *id, or -1. */
+int archive_env_add(archive *ar, int64_t sub, unsigned index, uint64_t len,
+		    int64_t *id);
+
+/* Stores chunk number seq of envelope env. 0 or -1. */
+int archive_chunk_add(archive *ar, int64_t env, int64_t seq,
+		      const uint8_t *buf, size_t len);
+
+/* Notes an envelope's kind once it has been opened, so `list` can count
+ * files without the key. 0 or -1. */
+int archive_env_set_kind(archive *ar, int64_t env, int kind);
+
+/* The files of a submission as `list` counts them: envelopes known to be
+ * files, and unopened ones after the first (the server puts a message
+ * first). An SQL expression over the submission's id s.id. */
+#define ARCHIVE_FILES_SQL \
+	"(SELECT count(*) FROM envelopes e WHERE e.submission = s.id AND " \
+	"(e.kind = 2 OR (e.kind IS NULL AND e.idx > 0)))"
+
+/* The envelope ids of submission sub in order, in a malloc'd array. 0 or
+ * -1. */
+int archive_env_list(archive *ar, int64_t sub, int64_t **ids, size_t *n);
+
+/* Opens envelope env with the newsroom key, streaming its chunks into an
+ * opener with cb. Returns 0, a CRYPT_* error from the opener (CRYPT_ESINK
+ * when a callback stopped it), or 1 after an error line for a database
+ * error. */
+int archive_env_open(archive *ar, int64_t env, const keys_secret *k,
+		     const env_open_cb *cb);
+
+/* Opens an envelope held whole in memory; returns as archive_env_open. */
+int archive_blob_open(const uint8_t *env, size_t len, const keys_secret *k,
+		      const env_open_cb *cb);
+
+/* Seals len bytes of text as kind to the X25519 key pk, into a malloc'd
+ * *env of *envlen bytes (ciphertext: no need to wipe). 0 or a CRYPT_*
+ * error. */
+int archive_seal_text(const uint8_t pk[32], int kind, const char *text,
+		      size_t len, uint8_t **env, size_t *envlen);
+
+/* Adds a sealed note to submission sub. 0 or -1. */
+int archive_note_add(archive *ar, int64_t sub, const uint8_t *env,
+		     size_t len);
+
+/* Calls fn for each note of sub, oldest first; stops at fn's non-zero
+ * return and returns it. -1 on a database error. */
+int archive_note_each(archive *ar, int64_t sub,
+		      int (*fn)(void *ctx, uint32_t day, const uint8_t *env,
+				size_t len),
+		      void *ctx);
+
+/* Queues a sealed reply. 0 or -1. */
+int archive_reply_add(archive *ar, const uint8_t uid[BUNDLE_ID], int64_t src,
+		      const uint8_t *env, size_t len);
+
+/* A receipt came back: the server holds reply uid. 0 or -1 (an unknown
+ * uid is not an error: the reply may predate this archive). */
+int archive_reply_delivered(archive *ar, const uint8_t uid[BUNDLE_ID]);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * cmd_note.c - a journalist's private note on a submission, sealed to the
+ * newsroom's own key: writing one needs only newsroom.pub, reading it
+ * (with `read`) needs the passphrase.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "archive.h"
+#include "cli.h"
+#include "crypt.h"
+#include "envelope.h"
+#include "unlock.h"
+
+int cmd_note(struct admin *a, int argc, char **argv)
+{
+	const char *file = NULL;
+	char *pos[2], *text = NULL;
+	uint8_t *env = NULL;
+	size_t len, envlen;
+	keys_pub pub;
+	archive *ar = NULL;
+	int64_t id;
+	int n, r, rc = ADM_ERR;
+	const struct cli_opt opts[] = {
+		{ "--message-file", &file, NULL },
+		{ NULL, NULL, NULL },
+	};
+
+	n = cli_args(a, argc, argv, opts, pos, 1, 2);
+	if (n < 0)
+		return ADM_ERR;
+	if (cli_id(pos[0], &id) != 0)
+		return cli_usage(a, "ID must be a submission number from list");
+	if (n == 2 && file)
+		return cli_usage(a, "give TEXT or --message-file, not both");
+	if (unlock_pub(a, &pub) != ADM_OK || archive_open(a->home, &ar) != 0)
+		return ADM_ERR;
+	if (archive_sub_check(ar, id) != 0)
+		goto out;
+	if (n == 2) {
+		len = strlen(pos[1]);
+		if (len == 0 || len > CLI_TEXT_MAX) {
+			rc = cli_usage(a, "TEXT must be 1 to 65536 bytes");
+			goto out;
+		}
+		r = archive_seal_text(pub.box_pk, ENV_MESSAGE, pos[1], len,
+				      &env, &envlen);
+		/* Less of it lingers in /proc/PID/cmdline. */
+		sodium_memzero(pos[1], len);
+	} else {
+		if (cli_read_text(file, "note", &text, &len) != ADM_OK)
+			goto out;
+		r = archive_seal_text(pub.box_pk, ENV_MESSAGE, text, len,
+				      &env, &envlen);
+		sodium_free(text);
+	}
+	if (r != 0) {
+		cli_err("sealing the note: %s", crypt_strerror(r));
+		goto out;
+	}
+	if (archive_note_add(ar, id, env, envlen) != 0)
+		goto out;
+	printf("Note added to submission %lld.\n", (long long)id);
+	rc = ADM_OK;
+out:
+	free(env);
+	archive_close(ar);
+	return rc;
+}

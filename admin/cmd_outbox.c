@@ -1,0 +1,190 @@
+/*
+ * cmd_outbox.c - writes the signed bundle that carries replies and
+ * acknowledgements to the server.
+ *
+ * Nothing here counts as delivered: replies stay queued until a receipt in
+ * a later export says the server holds them, and a submission is
+ * acknowledged again if a later export still carries it. A lost or
+ * unreadable USB stick therefore loses nothing; running outbox again is
+ * always safe.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "archive.h"
+#include "bundle.h"
+#include "cli.h"
+#include "crypt.h"
+#include "fileio.h"
+#include "unlock.h"
+
+/* Room kept below the reader's cap for record headers, acks and the
+ * signature: replies beyond it wait for the next outbox. */
+#define REPLY_BUDGET (BUNDLE_OUTBOX_MAX - (8u << 20))
+
+struct counts {
+	unsigned long replies, held, acks;
+};
+
+static int add_replies(archive *ar, bundle_outbox *b, struct counts *c)
+{
+	sqlite3_stmt *st;
+	size_t used = 0;
+	int r, rc = 0;
+
+	st = archive_prepare(ar, "SELECT r.uid, s.pk, r.env FROM replies r "
+			     "JOIN sources s ON s.id = r.source "
+			     "WHERE r.delivered = 0 ORDER BY r.id");
+	if (!st)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t len = (size_t)sqlite3_column_bytes(st, 2);
+
+		if (sqlite3_column_bytes(st, 0) != BUNDLE_ID ||
+		    sqlite3_column_bytes(st, 1) != 32)
+			continue;
+		if (used + len > REPLY_BUDGET) {
+			c->held++;
+			continue;
+		}
+		rc = bundle_outbox_reply(b, sqlite3_column_blob(st, 0),
+					 sqlite3_column_blob(st, 1),
+					 sqlite3_column_blob(st, 2), len);
+		if (rc != 0) {
+			cli_err("writing a reply: %s", crypt_strerror(rc));
+			break;
+		}
+		used += len + 64;
+		c->replies++;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && r != SQLITE_DONE)
+		return archive_fail(ar, "reading queued replies");
+	return rc ? -1 : 0;
+}
+
+static int add_acks(archive *ar, bundle_outbox *b, struct counts *c)
+{
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	st = archive_prepare(ar, "SELECT uid FROM submissions "
+			     "WHERE acked = 0 ORDER BY id");
+	if (!st)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != BUNDLE_ID)
+			continue;
+		rc = bundle_outbox_ack(b, sqlite3_column_blob(st, 0));
+		if (rc != 0) {
+			cli_err("writing an acknowledgement: %s",
+				crypt_strerror(rc));
+			break;
+		}
+		c->acks++;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && r != SQLITE_DONE)
+		return archive_fail(ar, "reading submissions");
+	return rc ? -1 : 0;
+}
+
+int cmd_outbox(struct admin *a, int argc, char **argv)
+{
+	const char *out = NULL;
+	char tmp[PATH_MAX];
+	uint8_t id[BUNDLE_ID];
+	struct counts c = { 0, 0, 0 };
+	bundle_outbox *b = NULL;
+	archive *ar = NULL;
+	sqlite3_stmt *st;
+	int fd = -1, r, rc;
+	const struct cli_opt opts[] = {
+		{ "--out", &out, NULL },
+		{ NULL, NULL, NULL },
+	};
+
+	if (cli_args(a, argc, argv, opts, NULL, 0, 0) < 0)
+		return ADM_ERR;
+	if (!out || !*out)
+		return cli_usage(a, "--out BUNDLE is required");
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", out) >= (int)sizeof(tmp)) {
+		cli_err("%s: path too long", out);
+		return ADM_ERR;
+	}
+	if (archive_open(a->home, &ar) != 0)
+		return ADM_ERR;
+	rc = unlock_key(a);
+	if (rc != ADM_OK)
+		goto out;
+	rc = ADM_ERR;
+	/* Held from the first read to the last update, so what is marked
+	 * acknowledged is exactly what the bundle carries. */
+	if (archive_begin(ar) != 0)
+		goto out;
+
+	fd = fileio_create_private(tmp, 1);
+	if (fd < 0) {
+		cli_err("%s: %s", tmp, strerror(errno));
+		goto rollback;
+	}
+	randombytes_buf(id, sizeof(id));
+	r = bundle_outbox_begin(&b, fd, a->key, id, crypt_today());
+	if (r != 0) {
+		cli_err("starting the bundle: %s", crypt_strerror(r));
+		goto rollback;
+	}
+	if (add_replies(ar, b, &c) != 0 || add_acks(ar, b, &c) != 0) {
+		bundle_outbox_abort(b);
+		goto rollback;
+	}
+	r = bundle_outbox_finish(b);
+	if (r != 0) {
+		cli_err("%s: %s", tmp, r == CRYPT_EIO ? strerror(errno) :
+			crypt_strerror(r));
+		goto rollback;
+	}
+	r = fileio_sync_close(fd);
+	fd = -1;
+	if (r != 0 || rename(tmp, out) != 0) {
+		cli_err("%s: %s", out, strerror(errno));
+		goto rollback;
+	}
+	cli_sync_parent(out);
+
+	st = archive_prepare(ar, "UPDATE submissions SET acked = 1 "
+			     "WHERE acked = 0");
+	if (!st || sqlite3_step(st) != SQLITE_DONE) {
+		if (st)
+			archive_fail(ar, "marking acknowledgements");
+		sqlite3_finalize(st);
+		goto rollback;
+	}
+	sqlite3_finalize(st);
+	if (archive_commit(ar) != 0)
+		goto rollback;
+	printf("Wrote %s: %lu repl%s, %lu acknowledgement%s.\n", out,
+	       c.replies, c.replies == 1 ? "y" : "ies", c.acks,
+	       c.acks == 1 ? "" : "s");
+	if (c.held)
+		printf("%lu more repl%s did not fit; run outbox again after "
+		       "the server imported this one.\n", c.held,
+		       c.held == 1 ? "y" : "ies");
+	printf("Replies stay queued until an export from the server confirms "
+	       "them.\n");
+	rc = ADM_OK;
+	goto out;
+rollback:
+	archive_rollback(ar);
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out:
+	archive_close(ar);
+	return rc;
+}

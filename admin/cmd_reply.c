@@ -1,0 +1,67 @@
+/*
+ * cmd_reply.c - seals a reply to a source and queues it for the outbox.
+ *
+ * Sealing needs only the source's reply public key, so no passphrase is
+ * asked: the text is sealed the moment it is read and only ciphertext is
+ * stored.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <sodium.h>
+
+#include "archive.h"
+#include "bundle.h"
+#include "cli.h"
+#include "crypt.h"
+#include "envelope.h"
+
+int cmd_reply(struct admin *a, int argc, char **argv)
+{
+	const char *file = NULL;
+	char *pos[1], *text = NULL;
+	uint8_t pk[32], uid[BUNDLE_ID], *env = NULL;
+	size_t len, envlen;
+	int64_t src;
+	archive *ar = NULL;
+	int r, rc = ADM_ERR;
+	const struct cli_opt opts[] = {
+		{ "--message-file", &file, NULL },
+		{ NULL, NULL, NULL },
+	};
+
+	if (cli_args(a, argc, argv, opts, pos, 1, 1) < 0)
+		return ADM_ERR;
+	if (archive_open(a->home, &ar) != 0)
+		return ADM_ERR;
+	r = archive_source_by_name(ar, pos[0], &src, pk);
+	if (r < 0)
+		goto out;
+	if (r == 1) {
+		cli_err("no source '%s' (see 'list' or 'sources')", pos[0]);
+		goto out;
+	}
+	if (r == 2) {
+		cli_err("two sources share the designation '%s'; this "
+			"version cannot tell them apart", pos[0]);
+		goto out;
+	}
+	if (cli_read_text(file, "reply", &text, &len) != ADM_OK)
+		goto out;
+	r = archive_seal_text(pk, ENV_REPLY, text, len, &env, &envlen);
+	sodium_free(text);
+	if (r != 0) {
+		cli_err("sealing the reply: %s", crypt_strerror(r));
+		goto out;
+	}
+	randombytes_buf(uid, sizeof(uid));
+	if (archive_reply_add(ar, uid, src, env, envlen) != 0)
+		goto out;
+	printf("Reply to %s queued (%zu bytes sealed). 'outbox --out FILE' "
+	       "writes it for the server.\n", pos[0], len);
+	rc = ADM_OK;
+out:
+	free(env);
+	archive_close(ar);
+	return rc;
+}
