@@ -14,6 +14,8 @@
 
 #include "crypt.h"
 #include "envelope.h"
+#include "fileio.h"
+#include "keys.h"
 
 /* A growing byte buffer: a sink for ciphertext or plaintext. */
 struct buf {
@@ -536,6 +538,172 @@ test_header_len(void **state)
 	assert_int_equal(env_header_len(16), 8 + 16 * 80 + 24 + 32);
 }
 
+/* --- vectors: tests/vectors/envelope, to the test key in keys/ --- */
+
+static const char *
+vec(const char *rel)
+{
+	static char path[4096];
+	const char *top = getenv("SEALDROP_TOP");
+
+	snprintf(path, sizeof path, "%s/tests/vectors/%s", top ? top : ".",
+		 rel);
+	return path;
+}
+
+static struct buf
+vec_read(const char *name, const char *ext)
+{
+	char rel[256], *text;
+	struct buf b = { 0 };
+
+	snprintf(rel, sizeof rel, "envelope/%s%s", name, ext);
+	assert_int_equal(fileio_slurp(vec(rel), 1 << 20, &text, &b.len), 0);
+	b.p = (uint8_t *)text;
+	return b;
+}
+
+/* A key pair from a public key and the hex of its secret. */
+static struct pair
+vec_pair(const uint8_t pk[32], const char *skfile)
+{
+	struct pair k;
+	char *hex;
+	size_t len;
+
+	assert_int_equal(fileio_slurp(vec(skfile), 100, &hex, &len), 0);
+	assert_int_equal(len, 65);
+	hex[64] = '\0';
+	assert_int_equal(crypt_unhex(k.sk, 32, hex), 0);
+	free(hex);
+	if (pk != NULL)
+		memcpy(k.pk, pk, 32);
+	else
+		crypto_scalarmult_base(k.pk, k.sk);
+	return k;
+}
+
+static struct pair
+test_key(void)
+{
+	keys_pub pub;
+
+	assert_int_equal(keys_pub_load(vec("keys/test.pub"), &pub), 0);
+	return vec_pair(pub.box_pk, "keys/test.box_sk.hex");
+}
+
+/* Opens a vector whole and byte by byte: the same answer both ways. */
+static int
+vec_open(const char *name, const struct pair *k, struct opened *got)
+{
+	struct buf env = vec_read(name, ".env");
+	int rc = open_with(k, 1, env.p, env.len, env.len, got);
+	struct opened again;
+
+	assert_int_equal(open_with(k, 1, env.p, env.len, 1, &again), rc);
+	free(again.body.p);
+	free(env.p);
+	return rc;
+}
+
+static void
+test_vectors_good(void **state)
+{
+	static const struct {
+		const char *name, *fname, *type;
+		int kind;
+	} good[] = {
+		{ "message", "message.txt", "text/plain; charset=utf-8",
+		  ENV_MESSAGE },
+		{ "empty-file", "empty.bin", "application/octet-stream",
+		  ENV_FILE },
+		{ "three-chunks", "three.bin", "application/octet-stream",
+		  ENV_FILE },
+		{ "two-recipients", "", "", ENV_REPLY },
+		{ "hand-made", "", "", ENV_MESSAGE },
+	};
+	struct pair k = test_key();
+	struct pair second = vec_pair(NULL, "envelope/second.box_sk.hex");
+	uint8_t h[32];
+	char hex[65];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		struct buf want = vec_read(good[i].name, ".b2");
+		struct opened got;
+
+		print_message("%s\n", good[i].name);
+		assert_int_equal(vec_open(good[i].name, &k, &got), 0);
+		assert_int_equal(got.nmeta, 1);
+		assert_int_equal(got.meta.kind, good[i].kind);
+		assert_string_equal(got.meta.name, good[i].fname);
+		assert_string_equal(got.meta.type, good[i].type);
+		crypto_generichash(h, 32, got.body.p, got.body.len, NULL, 0);
+		crypt_hex(hex, h, 32);
+		assert_int_equal(want.len, 65);
+		assert_memory_equal(want.p, hex, 64);
+		free(want.p);
+		free(got.body.p);
+	}
+	{
+		struct opened got;
+
+		assert_int_equal(vec_open("two-recipients", &second, &got), 0);
+		free(got.body.p);
+		assert_int_equal(vec_open("message", &second, &got),
+				 CRYPT_ENOKEY);
+	}
+}
+
+static void
+test_vectors_bad(void **state)
+{
+	static const struct {
+		const char *name;
+		int rc;
+	} bad[] = {
+		{ "truncated-after-header", CRYPT_ETRUNC },
+		{ "truncated-at-chunk-boundary", CRYPT_ETRUNC },
+		{ "truncated-mid-chunk", CRYPT_ETRUNC },
+		{ "bitflip-header", CRYPT_EAUTH },
+		{ "bitflip-mac", CRYPT_EAUTH },
+		{ "bitflip-stanza", CRYPT_EAUTH },
+		{ "swapped-stanzas", CRYPT_EAUTH },
+		{ "dropped-stanza", CRYPT_EAUTH },
+		{ "bitflip-payload", CRYPT_EAUTH },
+		{ "reordered-chunks", CRYPT_EAUTH },
+		{ "missing-final", CRYPT_ETRUNC },
+		{ "data-after-final", CRYPT_ETRAIL },
+		{ "data-after-short-final", CRYPT_ETRUNC },
+		{ "wrong-key", CRYPT_ENOKEY },
+		{ "wrong-version", CRYPT_EVERSION },
+		{ "bad-magic", CRYPT_EFORMAT },
+		{ "bad-recipient-count", CRYPT_EFORMAT },
+		{ "too-many-recipients", CRYPT_EFORMAT },
+		{ "reserved-set", CRYPT_EFORMAT },
+		{ "bad-record", CRYPT_EFORMAT },
+		{ "record-nul", CRYPT_EFORMAT },
+		{ "record-long-type", CRYPT_EFORMAT },
+		{ "record-cut", CRYPT_EFORMAT },
+		{ "nonzero-padding", CRYPT_EFORMAT },
+		{ "used-too-large", CRYPT_EFORMAT },
+		{ "content-after-padding", CRYPT_EFORMAT },
+		{ "short-message-chunk", CRYPT_EFORMAT },
+	};
+	struct pair k = test_key();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct opened got;
+
+		print_message("%s\n", bad[i].name);
+		assert_int_equal(vec_open(bad[i].name, &k, &got), bad[i].rc);
+		/* Nothing but a good record ever reached the caller. */
+		assert_true(got.nmeta <= 1);
+		free(got.body.p);
+	}
+}
+
 int
 main(void)
 {
@@ -552,6 +720,8 @@ main(void)
 		cmocka_unit_test(test_stored_len),
 		cmocka_unit_test(test_sizes_hidden),
 		cmocka_unit_test(test_long_stream),
+		cmocka_unit_test(test_vectors_good),
+		cmocka_unit_test(test_vectors_bad),
 	};
 
 	if (crypt_init() != 0)
