@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "confine.h"
 #include "crypt.h"
 #include "keys.h"
 
@@ -121,13 +122,18 @@ int main(int argc, char **argv)
 	char **rest;
 	int nrest = 0, want_help = 0, dashdash = 0, rc;
 
+	/* Plaintext and the secret key must not end up in a core file;
+	 * and a tool that parses hostile bundles needs no network, no exec
+	 * and no other process. */
+	if (confine_secrets() != 0 || crypt_init() != 0 ||
+	    confine_offline() != 0) {
+		cli_err("cannot confine the process or start the crypto "
+			"library: %m");
+		return ADM_ERR;
+	}
 	/* Whatever this tool creates (archive, its journal, keys, extracted
 	 * files) is for this user alone. */
 	umask(077);
-	if (crypt_init() != 0) {
-		cli_err("cannot initialise the crypto library");
-		return ADM_ERR;
-	}
 	rest = calloc((size_t)argc + 1, sizeof(*rest));
 	if (!rest) {
 		cli_err("out of memory");
