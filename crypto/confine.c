@@ -25,17 +25,6 @@
 
 #include "confine.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define CONFINE_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CONFINE_SANITIZED 1
-#endif
-#endif
-#ifndef CONFINE_SANITIZED
-#define CONFINE_SANITIZED 0
-#endif
-
 /* Landlock rights newer than the oldest uapi headers we build with. */
 #ifndef LANDLOCK_ACCESS_FS_REFER
 #define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)
@@ -309,7 +298,7 @@ confine_server(void)
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 				      SCMP_A0(SCMP_CMP_EQ,
-					      (scmp_datum_t)getpid()));
+					      (scmp_datum_t)getpid(), 0));
 	return load(ctx, rc);
 }
 

@@ -30,6 +30,19 @@
 #ifndef SEALDROP_CONFINE_H
 #define SEALDROP_CONFINE_H
 
+/* 1 in AddressSanitizer builds (gcc says so with a macro, clang with
+ * __has_feature), where the filters make room for the leak checker. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CONFINE_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CONFINE_SANITIZED 1
+#endif
+#endif
+#ifndef CONFINE_SANITIZED
+#define CONFINE_SANITIZED 0
+#endif
+
 /* Sets RLIMIT_CORE to 0 (soft and hard) and PR_SET_DUMPABLE to 0, which
  * also forbids ptrace by the same user and makes /proc/PID/mem and
  * friends root-only. Call first thing in main(). Returns 0, or -1 with
