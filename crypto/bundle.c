@@ -494,7 +494,8 @@ static int export_walk(struct in *r, const bundle_export_cb *cb, char *why,
 		switch (type) {
 		case X_SOURCE:
 			if (cb->source != NULL)
-				rc = cb->source(cb->ctx, p, crypt_get32(p + 32));
+				rc = cb->source(cb->ctx, p,
+						crypt_get32(p + 32));
 			break;
 		case X_SUBMISSION:
 			nenv = crypt_get16(p + 52);
