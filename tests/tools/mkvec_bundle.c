@@ -5,9 +5,9 @@
  *
  * DIR/export.bin and DIR/outbox.bin are valid bundles made by the writers;
  * every other file breaks one rule (tests/vectors/README.md says how each
- * must be refused). outbox.bin is signed by DIR/signer.key, a test-only
- * key whose passphrase is DIR/signer.pass; it is reused when present, so
- * rewriting the vectors changes only what changed.
+ * must be refused). The outbox is signed by the test newsroom key,
+ * DIR/../keys/test.key. Everything else is fixed, so rewriting the
+ * vectors changes only what changed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +22,6 @@
 #include "fileio.h"
 #include "keys.h"
 
-#define PASS "test-only passphrase, not a secret"
 #define CAP 65536
 
 static const char *dir;
@@ -48,37 +47,26 @@ static char *get(const char *name, size_t *len)
 {
 	char path[4096], *text;
 
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(path, sizeof path, "%s/../keys/%s", dir, name);
 	return fileio_slurp(path, KEYS_FILE_MAX, &text, len) == 0 ? text
 								    : NULL;
 }
 
-/* The test key: the committed one, else a new one written out. */
+/* The test newsroom key, opened with its passphrase file. */
 static keys_secret *signer(void)
 {
-	char out[KEYS_FILE_MAX], *text, *pass;
+	char *text, *pass = NULL;
 	keys_secret *k = NULL;
 	size_t len, plen;
 
-	if ((text = get("signer.key", &len)) != NULL &&
-	    (pass = get("signer.pass", &plen)) != NULL) {
-		if (keys_secret_open(text, len, pass, strcspn(pass, "\n"),
-				     &k) != 0)
-			k = NULL;
-		free(pass);
-		free(text);
-		return k;
-	}
+	if ((text = get("test.key", &len)) == NULL ||
+	    (pass = get("test.pass", &plen)) == NULL ||
+	    keys_secret_open(text, len, pass, strcspn(pass, "\n"), &k) != 0)
+		k = NULL;
 	free(text);
-	if ((k = keys_generate()) == NULL ||
-	    keys_secret_seal(k, PASS, strlen(PASS),
-			     crypto_pwhash_OPSLIMIT_MODERATE,
-			     crypto_pwhash_MEMLIMIT_MODERATE, out) != 0 ||
-	    put("signer.key", out, strlen(out)) != 0 ||
-	    put("signer.pass", PASS "\n", strlen(PASS) + 1) != 0) {
-		keys_secret_free(k);
-		return NULL;
-	}
+	if (pass != NULL)
+		sodium_memzero(pass, plen);
+	free(pass);
 	return k;
 }
 
@@ -219,15 +207,12 @@ static int write_export(void)
 static int write_outbox(const keys_secret *k)
 {
 	uint8_t b[CAP], v[CAP], pk[32], sk[64];
-	char pub[KEYS_FILE_MAX];
 	crypto_sign_state st;
 	size_t n = make_outbox(b, k);
 	int rc = 0;
 
 	if (n == 0)
 		return -1;
-	keys_pub_format(&k->pub, pub);
-	rc |= put("signer.pub", pub, strlen(pub));
 	rc |= put("outbox.bin", b, n);
 
 	/* The header still names the test key; another key, from a fixed
@@ -255,13 +240,14 @@ int main(int argc, char **argv)
 
 	if (argc != 3 || strcmp(argv[1], "--write") != 0) {
 		printf("usage: mkvec_bundle --write DIR\n"
-		       "writes the export and outbox bundle vectors, and the "
-		       "test-only signer key\nif DIR has none\n");
+		       "writes the export and outbox bundle vectors into DIR, "
+		       "signing with\nDIR/../keys/test.key\n");
 		return 0;
 	}
 	dir = argv[2];
 	if (crypt_init() != 0 || (k = signer()) == NULL) {
-		fprintf(stderr, "mkvec_bundle: no signer key in %s\n", dir);
+		fprintf(stderr, "mkvec_bundle: cannot open %s/../keys/test.key"
+			"\n", dir);
 		return 1;
 	}
 	rc = write_export() | write_outbox(k);

@@ -1123,7 +1123,7 @@ static void test_vectors(void **state)
 	struct log l;
 
 	(void)state;
-	vector_path(path, sizeof path, "signer.pub");
+	vector_path(path, sizeof path, "../keys/test.pub");
 	assert_int_equal(keys_pub_load(path, &signer), 0);
 	for (size_t i = 0; i < sizeof vec / sizeof vec[0]; i++) {
 		int fd, rc;
