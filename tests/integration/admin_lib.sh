@@ -1,0 +1,50 @@
+# Helpers for the sealdrop-admin scripts: source it. Needs SEALDROP_BUILD
+# and SEALDROP_TOP. Files stay under the build directory.
+set -u
+
+: "${SEALDROP_BUILD:?set SEALDROP_BUILD to the build directory}"
+: "${SEALDROP_TOP:?set SEALDROP_TOP to the source tree}"
+ADM=$SEALDROP_BUILD/sealdrop-admin
+VEC=$SEALDROP_TOP/tests/vectors
+mkdir -p "$SEALDROP_BUILD/test-tmp"
+AT=$(mktemp -d "$SEALDROP_BUILD/test-tmp/adm.XXXXXX")
+trap 'rm -rf "$AT"' EXIT
+unset SEALDROP_ADMIN_HOME
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# adm_rc WANT CMD... : runs sealdrop-admin, output in $AT/out and $AT/err,
+# and checks its exit status.
+adm_rc() {
+	want=$1
+	shift
+	"$ADM" "$@" >"$AT/out" 2>"$AT/err"
+	rc=$?
+	[ "$rc" = "$want" ] ||
+		fail "sealdrop-admin $* exited $rc, not $want: $(cat "$AT/err")"
+	if [ "$want" != 0 ]; then
+		# Errors are one line that says what and why.
+		[ "$(grep -c '^sealdrop-admin: ' "$AT/err")" -ge 1 ] ||
+			fail "sealdrop-admin $*: no error line"
+	fi
+}
+
+# A home holding the committed test newsroom key.
+adm_test_home() {
+	mkdir -m 700 "$1"
+	cp "$VEC/keys/test.key" "$1/newsroom.key"
+	cp "$VEC/keys/test.pub" "$1/newsroom.pub"
+	chmod 600 "$1/newsroom.key"
+}
+
+# What the archive holds, as text: equal digests mean nothing changed.
+adm_digest() {
+	sqlite3 "$1/archive.db" .dump | sha256sum | cut -d' ' -f1
+}
+
+mode_of() {
+	stat -c %a "$1"
+}
