@@ -283,7 +283,7 @@ struct env_opener {
 	uint8_t ct[ENV_CT_FULL];
 	uint8_t pt[ENV_FULL];
 	size_t nkeys;
-	struct env_pair keys_in[];
+	struct env_pair pairs[];
 };
 
 int
@@ -294,9 +294,9 @@ env_open_begin(env_opener **out, const env_key *keys, size_t nkeys,
 
 	*out = NULL;
 	if (keys == NULL || nkeys == 0 || cb == NULL ||
-	    nkeys > (SIZE_MAX - sizeof *o) / sizeof o->keys_in[0])
+	    nkeys > (SIZE_MAX - sizeof *o) / sizeof o->pairs[0])
 		return CRYPT_EUSAGE;
-	o = sodium_malloc(sizeof *o + nkeys * sizeof o->keys_in[0]);
+	o = sodium_malloc(sizeof *o + nkeys * sizeof o->pairs[0]);
 	if (o == NULL)
 		return CRYPT_ENOMEM;
 	memset(o, 0, sizeof *o);
@@ -304,8 +304,8 @@ env_open_begin(env_opener **out, const env_key *keys, size_t nkeys,
 	o->nkeys = nkeys;
 	/* Copied so that the caller's keys need not outlive this call. */
 	for (size_t i = 0; i < nkeys; i++) {
-		memcpy(o->keys_in[i].pk, keys[i].pk, 32);
-		memcpy(o->keys_in[i].sk, keys[i].sk, 32);
+		memcpy(o->pairs[i].pk, keys[i].pk, 32);
+		memcpy(o->pairs[i].sk, keys[i].sk, 32);
 	}
 	*out = o;
 	return 0;
@@ -336,8 +336,8 @@ env_head_open(env_opener *o, size_t len)
 	for (size_t i = 0; i < n && !found; i++, stanza += ENV_STANZA)
 		for (size_t j = 0; j < o->nkeys && !found; j++)
 			found = crypto_box_seal_open(o->keys.file, stanza,
-					ENV_STANZA, o->keys_in[j].pk,
-					o->keys_in[j].sk) == 0;
+					ENV_STANZA, o->pairs[j].pk,
+					o->pairs[j].sk) == 0;
 	if (!found)
 		return CRYPT_ENOKEY;
 	env_derive(&o->keys);

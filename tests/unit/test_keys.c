@@ -83,6 +83,9 @@ edit_nothing(uint8_t *bin)
 	(void)bin;
 }
 
+static const char b64abc[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 static void
 test_pub_bad(void **state)
 {
@@ -106,6 +109,14 @@ test_pub_bad(void **state)
 	strcpy(bad + len - 5, "=\n");
 	assert_int_equal(keys_pub_parse(bad, strlen(bad), &pub),
 			 CRYPT_EFORMAT);
+	/* Padding missing, or the unused low bits of the last digit set. */
+	memcpy(bad, text, len + 1);
+	strcpy(bad + len - 2, "\n");
+	assert_int_equal(keys_pub_parse(bad, len - 1, &pub), CRYPT_EFORMAT);
+	memcpy(bad, text, len + 1);
+	assert_int_equal(bad[len - 2], '=');
+	bad[len - 3] = b64abc[(strchr(b64abc, bad[len - 3]) - b64abc) | 1];
+	assert_int_equal(keys_pub_parse(bad, len, &pub), CRYPT_EFORMAT);
 	/* Anything after the key line. */
 	memcpy(bad, text, len + 1);
 	strcat(bad, "\n");
