@@ -144,12 +144,36 @@ check: deps
 demo: all
 	sh scripts/demo.sh $(BUILD)
 
+# Man pages and documents install when they exist; the unit's ExecStart
+# follows PREFIX.
+MAN1       := $(wildcard docs/man/*.1)
+MAN8       := $(wildcard docs/man/*.8)
+DOCS       := README.md $(wildcard docs/*.md) deploy/torrc
+UNITDIR    := $(PREFIX)/lib/systemd/system
+SYSUSERSDIR := $(PREFIX)/lib/sysusers.d
+DOCDIR     := $(PREFIX)/share/doc/sealdrop
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) \
+	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(BUILD)/sealdrop $(BUILD)/sealdrop-admin $(DESTDIR)$(PREFIX)/bin/
+	$(if $(MAN1),install -d $(DESTDIR)$(PREFIX)/share/man/man1)
+	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	$(if $(MAN8),install -d $(DESTDIR)$(PREFIX)/share/man/man8)
+	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/)
+	sed 's|/usr/bin/sealdrop|$(PREFIX)/bin/sealdrop|' deploy/sealdrop.service \
+	  > $(DESTDIR)$(UNITDIR)/sealdrop.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sealdrop.service
+	install -m 0644 deploy/sealdrop.sysusers $(DESTDIR)$(SYSUSERSDIR)/sealdrop.conf
+	install -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sealdrop $(DESTDIR)$(PREFIX)/bin/sealdrop-admin
+	rm -f $(MAN1:docs/man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
+	rm -f $(MAN8:docs/man/%=$(DESTDIR)$(PREFIX)/share/man/man8/%)
+	rm -f $(DESTDIR)$(UNITDIR)/sealdrop.service
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/sealdrop.conf
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build
