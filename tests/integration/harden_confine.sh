@@ -1,0 +1,86 @@
+#!/bin/bash
+# The real server confines itself once it serves: every thread runs under
+# a seccomp filter with no_new_privs, core dumps are off, and a whole
+# journey (pages, sign-up, a message and files, export and import of a
+# reply, login, replies, delete, logout, shutdown) still works under it.
+. "$(dirname "$0")/lib.sh"
+top=${SEALDROP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+
+if ! grep -q 'confine_server' "$top/drop/main.c" 2>/dev/null; then
+	echo "SKIP: sealdrop serve does not call confine_server yet"
+	exit 0
+fi
+
+# Every thread of the server has seccomp filter mode and no_new_privs.
+check_confined() {
+	n=0
+	for st in /proc/"$SD_PID"/task/*/status; do
+		grep -q "^Seccomp:[[:space:]]2$" "$st" ||
+			fail "$1: a thread without a seccomp filter: $st"
+		grep -q "^NoNewPrivs:[[:space:]]1$" "$st" ||
+			fail "$1: a thread without no_new_privs: $st"
+		n=$((n + 1))
+	done
+	[ $n -gt 0 ] || fail "$1: no threads found for $SD_PID"
+	grep -Eq "^Max core file size +0 +0 " /proc/"$SD_PID"/limits ||
+		fail "$1: core dumps are not off"
+}
+
+keys=$SD_TMP/keys data=$SD_TMP/data
+sd_keygen "$keys"
+sd_init "$data" "$keys/newsroom.pub"
+sd_start "$data"
+
+# The filter is loaded right after start-up: give it a moment.
+i=0
+until grep -q "^Seccomp:[[:space:]]2$" /proc/"$SD_PID"/status; do
+	[ $i -lt 50 ] || fail "the server did not confine itself"
+	kill -0 "$SD_PID" 2>/dev/null || fail "serve died: $(cat "$SD_TMP/serve.err")"
+	sleep 0.1
+	i=$((i + 1))
+done
+check_confined "after start"
+
+codename=$(sd_new_source)
+[ -n "$codename" ] || fail "no codename"
+head -c 300000 /dev/urandom >"$SD_TMP/big.bin"
+printf 'small file\n' >"$SD_TMP/small.txt"
+st=$(sd_submit "a message under confinement" -F "file=@$SD_TMP/big.bin" \
+	-F "file=@$SD_TMP/small.txt")
+[ "$st" = 200 ] || fail "POST /submit gave $st"
+check_confined "after a submission"
+
+# A reply travels through export and import while the server runs.
+"$SD_BIN" --data "$data" export --out "$SD_TMP/export.bundle" ||
+	fail "export"
+pk=$("$SD_TOOL" open-export "$keys" "$SD_TMP/export.bundle" |
+	awk '$1 == "sub" { print $3; exit }')
+[ -n "$pk" ] || fail "no source in the export"
+"$SD_TOOL" outbox "$keys" "$SD_TMP/outbox.bundle" \
+	--reply "$pk" "a reply under confinement" >/dev/null || fail "outbox"
+"$SD_BIN" --data "$data" import "$SD_TMP/outbox.bundle" || fail "import"
+
+# A wrong codename, then the right one.
+rm -f "$SD_JAR"
+st=$(sd_login "not a codename at all") && [ "$st" = 403 ] ||
+	fail "a bad login gave $st"
+st=$(sd_login "$codename") && [ "$st" = 303 ] || fail "login gave $st"
+st=$(sd_req GET /replies) && [ "$st" = 200 ] || fail "GET /replies: $st"
+grep -q 'class="reply"' "$SD_BODY" || fail "the reply is not shown"
+grep -q 'a reply under confinement' "$SD_BODY" || fail "wrong reply text"
+id=$(sed -n 's|.*name="id" value="\([0-9a-f]*\)".*|\1|p' "$SD_BODY" |
+	head -n 1)
+csrf=$(sd_csrf)
+st=$(sd_req POST /replies/delete --data-urlencode "csrf=$csrf" \
+	--data-urlencode "id=$id")
+case $st in 200 | 303) ;; *) fail "delete gave $st" ;; esac
+st=$(sd_req GET /replies) && [ "$st" = 200 ] || fail "GET /replies: $st"
+grep -q 'a reply under confinement' "$SD_BODY" && fail "reply not deleted"
+csrf=$(sd_csrf)
+st=$(sd_req POST /logout --data-urlencode "csrf=$csrf")
+case $st in 200 | 303) ;; *) fail "logout gave $st" ;; esac
+check_confined "after the journey"
+
+# SIGTERM still stops it cleanly (exit 0) with the filter in place.
+sd_stop
+echo "ok"
