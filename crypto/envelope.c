@@ -488,7 +488,9 @@ env_open_push(env_opener *o, const void *buf, size_t len)
 			size_t need = env_header_len(o->hdr[5]);
 
 			env_fill(o->hdr, &o->hlen, need, &p, &len);
-			if (o->hlen == need && (rc = env_head_open(o, need)) == 0)
+			if (o->hlen < need)
+				continue;
+			if ((rc = env_head_open(o, need)) == 0)
 				o->phase = ENV_BODY;
 		}
 	}

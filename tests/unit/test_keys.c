@@ -91,6 +91,7 @@ test_pub_bad(void **state)
 {
 	keys_secret *k = keys_generate();
 	char text[KEYS_FILE_MAX + 2], bad[KEYS_FILE_MAX + 2];
+	const char *b64;
 	size_t len;
 	keys_pub pub;
 
@@ -124,7 +125,7 @@ test_pub_bad(void **state)
 	bad[len - 1] = ' ';
 	assert_int_equal(keys_pub_parse(bad, len, &pub), CRYPT_EFORMAT);
 	/* No comment line, or the wrong one, or only a comment. */
-	const char *b64 = strchr(text, '\n') + 1;
+	b64 = strchr(text, '\n') + 1;
 	assert_int_equal(keys_pub_parse(b64, strlen(b64), &pub),
 			 CRYPT_EFORMAT);
 	memcpy(bad, text, len + 1);
@@ -157,9 +158,8 @@ static void
 test_fingerprint(void **state)
 {
 	keys_secret *k = keys_generate();
-	char fpr[KEYS_FPR_LEN], id[17];
-	uint8_t h[32];
-	char hex[65];
+	char fpr[KEYS_FPR_LEN], id[17], hex[65];
+	uint8_t both[64], h[32];
 
 	(void)state;
 	keys_fingerprint(&k->pub, fpr);
@@ -170,7 +170,6 @@ test_fingerprint(void **state)
 		else
 			assert_non_null(strchr("0123456789abcdef", fpr[i]));
 	/* BLAKE2b-256(box_pk || sign_pk): the id is its head. */
-	uint8_t both[64];
 	memcpy(both, k->pub.box_pk, 32);
 	memcpy(both + 32, k->pub.sign_pk, 32);
 	crypto_generichash(h, 32, both, 64, NULL, 0);
