@@ -355,6 +355,9 @@ int store_prune_pending(store *s, uint32_t before_day, int *n)
 		      NULL, 0, before_day, n);
 }
 
+static int lazy(store *s);
+static int lazily(store *s, int r);
+
 int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub)
 {
 	uint8_t uid[BUNDLE_ID];
@@ -366,10 +369,14 @@ int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub)
 	sqlite3_bind_blob(st, 1, uid, sizeof(uid), SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, source_id);
 	sqlite3_bind_int64(st, 3, day);
+	if (lazy(s)) {
+		sqlite3_finalize(st);
+		return STORE_EDB;
+	}
 	int r = done(st);
 	if (r == 0)
 		*sub = sqlite3_last_insert_rowid(s->db);
-	return r ? STORE_EDB : 0;
+	return lazily(s, r ? STORE_EDB : 0);
 }
 
 int store_env_begin(store *s, int64_t sub, int idx, int64_t *env)
@@ -380,10 +387,14 @@ int store_env_begin(store *s, int64_t sub, int idx, int64_t *env)
 		return STORE_EDB;
 	sqlite3_bind_int64(st, 1, sub);
 	sqlite3_bind_int(st, 2, idx);
+	if (lazy(s)) {
+		sqlite3_finalize(st);
+		return STORE_EDB;
+	}
 	int r = done(st);
 	if (r == 0)
 		*env = sqlite3_last_insert_rowid(s->db);
-	return r ? STORE_EDB : 0;
+	return lazily(s, r ? STORE_EDB : 0);
 }
 
 static int insert_chunk(store *s, int64_t env, int seq, const void *data,
@@ -399,23 +410,35 @@ static int insert_chunk(store *s, int64_t env, int seq, const void *data,
 	return done(st) ? STORE_EDB : 0;
 }
 
+/* Writes to an incomplete submission need no fsync: nothing depends on
+ * them until store_sub_complete, whose fsync of the WAL carries every
+ * earlier frame to disk with it, and a crash before that is swept. */
+static int lazily(store *s, int r)
+{
+	if (exec(s, "PRAGMA synchronous=FULL"))
+		return STORE_EDB;
+	return r;
+}
+
+static int lazy(store *s)
+{
+	return exec(s, "PRAGMA synchronous=NORMAL");
+}
+
 int store_chunk_add(store *s, int64_t env, int seq, const void *data,
 		    size_t len)
 {
-	/* Not yet durable, so no fsync: the completing transaction's fsync
-	 * of the WAL carries these frames to disk with it. */
-	if (exec(s, "PRAGMA synchronous=NORMAL"))
+	if (lazy(s))
 		return STORE_EDB;
-	int r = insert_chunk(s, env, seq, data, len);
-	if (exec(s, "PRAGMA synchronous=FULL"))
-		r = STORE_EDB;
-	return r;
+	return lazily(s, insert_chunk(s, env, seq, data, len));
 }
 
 int store_env_discard(store *s, int64_t env)
 {
-	return change(s, "DELETE FROM envelopes WHERE id = ?", NULL, 0, env,
-		      NULL);
+	if (lazy(s))
+		return STORE_EDB;
+	return lazily(s, change(s, "DELETE FROM envelopes WHERE id = ?",
+				NULL, 0, env, NULL));
 }
 
 int store_sub_complete(store *s, int64_t sub, int64_t source_id, int64_t env,
@@ -441,8 +464,10 @@ int store_sub_complete(store *s, int64_t sub, int64_t source_id, int64_t env,
 
 int store_sub_discard(store *s, int64_t sub)
 {
-	return change(s, "DELETE FROM submissions WHERE id = ?", NULL, 0, sub,
-		      NULL);
+	if (lazy(s))
+		return STORE_EDB;
+	return lazily(s, change(s, "DELETE FROM submissions WHERE id = ? "
+				"AND complete = 0", NULL, 0, sub, NULL));
 }
 
 int store_sweep(store *s, int *n)

@@ -126,7 +126,7 @@ sd_submit() {
 	shift
 	st=$(sd_req GET /submit) && [ "$st" = 200 ] || fail "GET /submit: $st"
 	csrf=$(sd_csrf)
-	sd_req POST /submit -F "csrf=$csrf" -F "message=$msg" "$@"
+	sd_req POST /submit -F "csrf=$csrf" --form-string "message=$msg" "$@"
 }
 
 sd_login() {

@@ -1,0 +1,34 @@
+/*
+ * cmd.h - the commands of `sealdrop`, one function each.
+ *
+ * main.c parses the command line into a cmd_args and calls one of these.
+ * Each returns the process exit code: 0 ok, 1 a verification failure,
+ * 2 a usage or system error (after one line on stderr saying what and
+ * why).
+ */
+#ifndef SEALDROP_CMD_H
+#define SEALDROP_CMD_H
+
+#include <stddef.h>
+
+#define CMD_MAX_PUBKEYS 16
+
+typedef struct cmd_args {
+	const char *dir;                      /* --data, or its default */
+	const char *pubkeys[CMD_MAX_PUBKEYS]; /* --pubkey, repeatable */
+	size_t npubkeys;
+	const char *listen;                   /* --listen, or NULL */
+	const char *out;                      /* --out, or NULL */
+	const char *arg;                      /* the one positional argument */
+} cmd_args;
+
+int cmd_init(const cmd_args *a);
+int cmd_serve(const cmd_args *a);
+int cmd_export(const cmd_args *a);
+int cmd_import(const cmd_args *a);
+int cmd_status(const cmd_args *a);
+
+/* Prints "sealdrop: " and the message to stderr; returns 2. */
+int cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

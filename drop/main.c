@@ -1,0 +1,129 @@
+/*
+ * main.c - `sealdrop [--data DIR] COMMAND [ARGS]`: the online drop.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "crypt.h"
+
+enum { OPT_PUBKEY = 1, OPT_LISTEN = 2, OPT_OUT = 4, OPT_ARG = 8 };
+
+static const struct command {
+	const char *name;
+	int (*fn)(const cmd_args *);
+	int opts;      /* what the command takes */
+	int required;  /* what it must have */
+	const char *usage;
+} commands[] = {
+	{ "init", cmd_init, OPT_PUBKEY, OPT_PUBKEY,
+	  "init --pubkey FILE [--pubkey FILE ...]" },
+	{ "serve", cmd_serve, OPT_LISTEN, 0, "serve [--listen ADDR:PORT]" },
+	{ "export", cmd_export, OPT_OUT, OPT_OUT, "export --out BUNDLE" },
+	{ "import", cmd_import, OPT_ARG, OPT_ARG, "import BUNDLE" },
+	{ "status", cmd_status, 0, 0, "status" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int cmd_fail(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("sealdrop: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 2;
+}
+
+/* Says why (if anything went wrong) and how to call us; exits 2, or 0
+ * when help was asked for. */
+static void usage(const char *why)
+{
+	FILE *f = why ? stderr : stdout;
+	if (why)
+		fprintf(stderr, "sealdrop: %s\n", why);
+	fprintf(f, "usage: sealdrop [--data DIR] COMMAND [ARGS]\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "       sealdrop [--data DIR] %s\n",
+			commands[i].usage);
+	fprintf(f, "DIR defaults to $SEALDROP_DATA, else ./sealdrop-data.\n");
+	exit(why ? 2 : 0);
+}
+
+/* The value of an option that takes one. */
+static const char *value(int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "%.20s needs a value", argv[*i]);
+		usage(msg);
+	}
+	return argv[++*i];
+}
+
+int main(int argc, char **argv)
+{
+	cmd_args a = { 0 };
+	const struct command *cmd = NULL;
+	int given = 0;
+	char msg[160];
+
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!strcmp(s, "--data")) {
+			a.dir = value(argc, argv, &i);
+		} else if (!strcmp(s, "--pubkey")) {
+			if (a.npubkeys == CMD_MAX_PUBKEYS)
+				usage("too many --pubkey files");
+			a.pubkeys[a.npubkeys++] = value(argc, argv, &i);
+			given |= OPT_PUBKEY;
+		} else if (!strcmp(s, "--listen")) {
+			a.listen = value(argc, argv, &i);
+			given |= OPT_LISTEN;
+		} else if (!strcmp(s, "--out")) {
+			a.out = value(argc, argv, &i);
+			given |= OPT_OUT;
+		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+			usage(NULL);
+		} else if (s[0] == '-' && s[1]) {
+			snprintf(msg, sizeof(msg), "unknown option %.40s", s);
+			usage(msg);
+		} else if (!cmd) {
+			for (size_t k = 0; k < NCOMMANDS; k++)
+				if (!strcmp(s, commands[k].name))
+					cmd = &commands[k];
+			if (!cmd) {
+				snprintf(msg, sizeof(msg),
+					 "unknown command %.40s", s);
+				usage(msg);
+			}
+		} else if (!a.arg) {
+			a.arg = s;
+			given |= OPT_ARG;
+		} else {
+			usage("too many arguments");
+		}
+	}
+	if (!cmd)
+		usage("no command given");
+	if (given & ~cmd->opts) {
+		snprintf(msg, sizeof(msg), "%s does not take that argument",
+			 cmd->name);
+		usage(msg);
+	}
+	if ((given & cmd->required) != cmd->required) {
+		snprintf(msg, sizeof(msg), "usage: sealdrop %s", cmd->usage);
+		usage(msg);
+	}
+	if (!a.dir)
+		a.dir = getenv("SEALDROP_DATA");
+	if (!a.dir || !a.dir[0])
+		a.dir = "./sealdrop-data";
+	if (crypt_init())
+		return cmd_fail("cannot start libsodium (no entropy source?)");
+	return cmd->fn(&a);
+}

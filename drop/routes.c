@@ -1,0 +1,374 @@
+/*
+ * routes.c - what each page and form of the source interface does.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "crypt.h"
+#include "envelope.h"
+#include "form.h"
+#include "kdfpool.h"
+#include "page.h"
+#include "web.h"
+
+static const char stylesheet[] =
+#include "style.inc"
+	;
+
+#define PAGE_MAX (8u << 20) /* a replies page holds several replies */
+
+static void page_start(const req *r, buf *b, page_ctx *p, int secret)
+{
+	web_page_ctx(r, p);
+	buf_init(b, secret ? PAGE_MAX : 1u << 16, secret);
+}
+
+/* A POST's csrf field against the session's token. */
+static int csrf_ok(req *r)
+{
+	char given[SESS_HEX + 1];
+	int n = form_get(r->body.p ? r->body.p : "", r->body.len, "csrf",
+			 given, sizeof(given));
+	int ok = n > 0 && r->have_sess && form_csrf_ok(given, r->sv.csrf);
+	sodium_memzero(given, sizeof(given));
+	return ok;
+}
+
+static enum MHD_Result get_style(req *r)
+{
+	return web_static(r, "text/css; charset=utf-8", stylesheet,
+			  sizeof(stylesheet) - 1);
+}
+
+static enum MHD_Result get_landing(req *r)
+{
+	buf b;
+	page_ctx p;
+	if (!r->have_sess)
+		return web_error(r, 503);
+	page_start(r, &b, &p, 0);
+	page_landing(&b, &p);
+	return web_page(r, 200, &b);
+}
+
+static enum MHD_Result get_login(req *r)
+{
+	buf b;
+	page_ctx p;
+	if (!r->have_sess)
+		return web_error(r, 503);
+	page_start(r, &b, &p, 0);
+	page_login(&b, &p);
+	return web_page(r, 200, &b);
+}
+
+static enum MHD_Result get_submit(req *r)
+{
+	buf b;
+	page_ctx p;
+	if (!r->have_sess || !r->sv.source_id)
+		return web_redirect(r, "/login");
+	page_start(r, &b, &p, 0);
+	page_submit(&b, &p);
+	return web_page(r, 200, &b);
+}
+
+static enum MHD_Result post_submit(req *r)
+{
+	buf b;
+	page_ctx p;
+	page_start(r, &b, &p, 0);
+	page_submitted(&b, &p);
+	return web_page(r, 200, &b);
+}
+
+/* Status for a derivation that failed: busy pool or no memory. */
+static int kdf_status(int err)
+{
+	return err == KDFPOOL_EBUSY ? 503 : 500;
+}
+
+static enum MHD_Result show_codename(req *r, const codename *c)
+{
+	char words[CODENAME_TEXT_MAX], digits[CODENAME_DIGITS_MAX];
+	buf b;
+	page_ctx p;
+	codename_words(c, words);
+	codename_digits(c, digits);
+	page_start(r, &b, &p, 1);
+	page_codename(&b, &p, words, digits);
+	sodium_memzero(words, sizeof(words));
+	sodium_memzero(digits, sizeof(digits));
+	return web_page(r, 200, &b);
+}
+
+static enum MHD_Result post_new(req *r)
+{
+	codename c;
+	int64_t id = 0;
+	int err = 500;
+	if (!csrf_ok(r))
+		return web_error(r, 403);
+	codename_keys *k = codename_keys_new();
+	store *st = store_pool_get(r->w->pool);
+	if (!k || !st)
+		goto out;
+	/* A lookup collision means a 90-bit coincidence; one retry. */
+	for (int tries = 0; tries < 2 && !id; tries++) {
+		codename_generate(&c);
+		int kr = kdfpool_derive(&c, &r->w->params, k);
+		if (kr) {
+			err = kdf_status(kr);
+			goto out;
+		}
+		int sr = store_source_add(st, k->lookup, k->reply_pk,
+					  crypt_today(), &id);
+		if (sr && sr != STORE_EEXIST)
+			goto out;
+	}
+	if (id && sess_login(r->sv.token, id, k, &r->sv) == 0) {
+		store_pool_put(r->w->pool, st);
+		codename_keys_free(k);
+		enum MHD_Result ok = show_codename(r, &c);
+		sodium_memzero(&c, sizeof(c));
+		return ok;
+	}
+out:
+	sodium_memzero(&c, sizeof(c));
+	store_pool_put(r->w->pool, st);
+	codename_keys_free(k);
+	return web_error(r, err);
+}
+
+/* The global budget of failed logins: 1 while this minute has room. */
+static int login_budget(web *w, int fail)
+{
+	long minute = (long)(time(NULL) / 60);
+	int ok;
+	pthread_mutex_lock(&w->fail_lock);
+	if (w->fail_minute != minute) {
+		w->fail_minute = minute;
+		w->fail_count = 0;
+	}
+	if (fail)
+		w->fail_count++;
+	ok = w->fail_count < w->cf->failed_logins_per_min;
+	pthread_mutex_unlock(&w->fail_lock);
+	return ok;
+}
+
+static enum MHD_Result post_login(req *r)
+{
+	char text[CODENAME_INPUT_MAX + 1];
+	codename c;
+	int64_t id = 0;
+	if (!csrf_ok(r))
+		return web_error(r, 403);
+	if (!login_budget(r->w, 0))
+		return web_error(r, 503);
+	int n = form_get(r->body.p, r->body.len, "codename", text,
+			 sizeof(text));
+	/* Input that is no codename costs the same Argon2 run as a wrong
+	 * one, so the time taken does not say which it was. */
+	int bad = n <= 0 || codename_parse(text, (size_t)n, &c) != 0;
+	sodium_memzero(text, sizeof(text));
+	if (bad)
+		codename_generate(&c);
+	codename_keys *k = codename_keys_new();
+	store *st = store_pool_get(r->w->pool);
+	int status = 500;
+	if (k && st) {
+		int kr = kdfpool_derive(&c, &r->w->params, k);
+		if (kr) {
+			status = kdf_status(kr);
+		} else {
+			int fr = store_source_find(st, k->lookup, &id);
+			status = fr == 0 && !bad ? 303 :
+				 fr == 0 || fr == STORE_ENOTFOUND ? 403 : 500;
+		}
+	}
+	sodium_memzero(&c, sizeof(c));
+	store_pool_put(r->w->pool, st);
+	if (status == 303 && sess_login(r->sv.token, id, k, &r->sv))
+		status = 403;
+	codename_keys_free(k);
+	if (status == 303)
+		return web_redirect(r, "/replies");
+	if (status == 403)
+		login_budget(r->w, 1);
+	return web_error(r, status);
+}
+
+/* Opening one reply into a bounded, secret buffer. */
+struct reply_read {
+	buf text;
+	int kind;
+};
+
+static int reply_meta(void *ctx, const env_meta *meta)
+{
+	struct reply_read *rr = ctx;
+	rr->kind = meta->kind;
+	return meta->kind == ENV_REPLY ? 0 : -1;
+}
+
+static int reply_data(void *ctx, const uint8_t *data, size_t len)
+{
+	struct reply_read *rr = ctx;
+	return buf_add(&rr->text, data, len);
+}
+
+struct replies_page {
+	req *r;
+	buf *b;
+	page_ctx *p;
+	env_key key;
+	int count;
+};
+
+static int show_reply(void *ctx, const uint8_t uid[BUNDLE_ID],
+		      const uint8_t *envelope, size_t len)
+{
+	struct replies_page *rp = ctx;
+	struct reply_read rr = { .kind = 0 };
+	env_open_cb cb = { reply_meta, reply_data, &rr };
+	env_opener *o;
+	char hex[2 * BUNDLE_ID + 1];
+	int ok = 0;
+
+	buf_init(&rr.text, BUNDLE_REPLY_MAX, 1);
+	if (env_open_begin(&o, &rp->key, 1, &cb) == 0) {
+		int r = env_open_push(o, envelope, len);
+		if (r)
+			env_open_abort(o);
+		ok = r == 0 && env_open_finish(o) == 0 &&
+		     rr.kind == ENV_REPLY && !buf_failed(&rr.text);
+	}
+	crypt_hex(hex, uid, BUNDLE_ID);
+	page_reply(rp->b, rp->p, hex, ok ? (rr.text.p ? rr.text.p : "") : NULL,
+		   ok ? rr.text.len : 0);
+	buf_free(&rr.text);
+	rp->count++;
+	return 0;
+}
+
+static enum MHD_Result get_replies(req *r)
+{
+	buf b;
+	page_ctx p;
+	if (!r->have_sess || !r->sv.source_id)
+		return web_redirect(r, "/login");
+	codename_keys *k = codename_keys_new();
+	store *st = store_pool_get(r->w->pool);
+	int err = !k || !st || sess_keys(r->sv.token, k);
+	page_start(r, &b, &p, 1);
+	if (!err) {
+		struct replies_page rp = { r, &b, &p,
+					   { k->reply_pk, k->reply_sk }, 0 };
+		page_replies_begin(&b, &p);
+		err = store_replies(st, r->sv.source_id, show_reply, &rp);
+		page_replies_end(&b, &p, rp.count);
+	}
+	codename_keys_free(k);
+	store_pool_put(r->w->pool, st);
+	if (err) {
+		buf_free(&b);
+		return web_error(r, 500);
+	}
+	return web_page(r, 200, &b);
+}
+
+/* The checks every logged-in form shares. */
+static int logged_in_post(req *r)
+{
+	return csrf_ok(r) && r->sv.source_id;
+}
+
+static enum MHD_Result post_reply_delete(req *r)
+{
+	char hex[2 * BUNDLE_ID + 2];
+	uint8_t uid[BUNDLE_ID];
+	if (!logged_in_post(r))
+		return web_error(r, 403);
+	if (form_get(r->body.p, r->body.len, "id", hex, sizeof(hex)) !=
+		    2 * BUNDLE_ID || crypt_unhex(uid, BUNDLE_ID, hex))
+		return web_error(r, 400);
+	store *st = store_pool_get(r->w->pool);
+	int err = !st;
+	if (st) {
+		int d = store_reply_delete(st, r->sv.source_id, uid);
+		err = d && d != STORE_ENOTFOUND;
+	}
+	store_pool_put(r->w->pool, st);
+	return err ? web_error(r, 500) : web_redirect(r, "/replies");
+}
+
+static enum MHD_Result post_replies_delete_all(req *r)
+{
+	if (!logged_in_post(r))
+		return web_error(r, 403);
+	store *st = store_pool_get(r->w->pool);
+	int err = !st || store_replies_delete_all(st, r->sv.source_id);
+	store_pool_put(r->w->pool, st);
+	return err ? web_error(r, 500) : web_redirect(r, "/replies");
+}
+
+static enum MHD_Result post_logout(req *r)
+{
+	buf b;
+	page_ctx p;
+	if (!csrf_ok(r))
+		return web_error(r, 403);
+	sess_end(r->sv.token);
+	r->have_sess = 0;
+	r->clear_cookie = 1;
+	page_start(r, &b, &p, 0);
+	page_logged_out(&b, &p);
+	return web_page(r, 200, &b);
+}
+
+static const route routes[] = {
+	{ "GET", "/", BODY_NONE, 1, get_landing },
+	{ "GET", "/style.css", BODY_NONE, 0, get_style },
+	{ "POST", "/new", BODY_FORM, 2, post_new },
+	{ "GET", "/submit", BODY_NONE, 0, get_submit },
+	{ "POST", "/submit", BODY_MULTIPART, 2, post_submit },
+	{ "GET", "/login", BODY_NONE, 1, get_login },
+	{ "POST", "/login", BODY_FORM, 2, post_login },
+	{ "GET", "/replies", BODY_NONE, 0, get_replies },
+	{ "POST", "/replies/delete", BODY_FORM, 2, post_reply_delete },
+	{ "POST", "/replies/delete-all", BODY_FORM, 2,
+	  post_replies_delete_all },
+	{ "POST", "/logout", BODY_FORM, 2, post_logout },
+};
+
+const route *routes_find(const char *method, const char *path,
+			 const char **allow)
+{
+	int known = 0;
+	*allow = NULL;
+	if (!strcmp(method, "HEAD"))
+		method = "GET";
+	for (size_t i = 0; i < sizeof(routes) / sizeof(*routes); i++) {
+		if (strcmp(routes[i].path, path))
+			continue;
+		if (!strcmp(routes[i].method, method))
+			return &routes[i];
+		known = 1;
+	}
+	if (known) {
+		/* Every path has one GET or one POST, or both. */
+		int get = 0, post = 0;
+		for (size_t i = 0; i < sizeof(routes) / sizeof(*routes); i++)
+			if (!strcmp(routes[i].path, path)) {
+				get |= routes[i].method[0] == 'G';
+				post |= routes[i].method[0] == 'P';
+			}
+		*allow = get && post ? "GET, HEAD, POST" :
+			 get ? "GET, HEAD" : "POST";
+	}
+	return NULL;
+}

@@ -1,0 +1,169 @@
+/*
+ * serve.c - `sealdrop serve`: checks, start, housekeeping, clean stop.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "crypt.h"
+#include "kdfpool.h"
+#include "lock.h"
+#include "sess.h"
+#include "web.h"
+
+#define HOUSEKEEPING_S 30
+
+/* Housekeeping: wipes idle sessions and prunes sources that never sent
+ * anything, until told to stop. */
+struct keeper {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stop;
+	store_pool *pool;
+};
+
+/* Pending sources older than a day go: a codename made and never used. */
+static void prune(store_pool *pool)
+{
+	store *s = store_pool_get(pool);
+	int n;
+	if (s)
+		store_prune_pending(s, crypt_today() - 1, &n);
+	store_pool_put(pool, s);
+}
+
+static void *keep_house(void *arg)
+{
+	struct keeper *k = arg;
+	time_t last_prune = time(NULL);
+	pthread_mutex_lock(&k->lock);
+	while (!k->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += HOUSEKEEPING_S;
+		pthread_cond_timedwait(&k->wake, &k->lock, &until);
+		if (k->stop)
+			break;
+		pthread_mutex_unlock(&k->lock);
+		sess_sweep();
+		if (time(NULL) - last_prune >= 3600) {
+			prune(k->pool);
+			last_prune = time(NULL);
+		}
+		pthread_mutex_lock(&k->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+/* Loads the config and what init stored; sweeps what a crash left. */
+static int prepare(const cmd_args *a, conf *c, web *w)
+{
+	char path[4096], err[4096];
+	snprintf(path, sizeof(path), "%s/sealdrop.conf", a->dir);
+	int n = conf_load(c, path, err, sizeof(err));
+	if (n) {
+		fputs(err, stderr);
+		return -1;
+	}
+	store *s = store_open(a->dir, err, sizeof(err));
+	if (!s) {
+		cmd_fail("%s", err);
+		return -1;
+	}
+	int swept = 0, pruned = 0;
+	int r = store_params(s, &w->params) ||
+		store_keys(s, w->keys, STORE_MAX_KEYS, &w->nkeys) ||
+		store_sweep(s, &swept) ||
+		store_prune_pending(s, crypt_today() - 1, &pruned);
+	if (r)
+		cmd_fail("%s: %s", a->dir, store_errmsg(s));
+	store_close(s);
+	if (swept)
+		fprintf(stderr, "sealdrop: removed %d unfinished "
+			"submission(s)\n", swept);
+	for (size_t i = 0; i < w->nkeys; i++)
+		memcpy(w->pks[i], w->keys[i].box_pk, 32);
+	return r ? -1 : 0;
+}
+
+static void print_url(const char *listen, unsigned port)
+{
+	char host[CONF_LISTEN_MAX];
+	snprintf(host, sizeof(host), "%s", listen);
+	char *colon = strrchr(host, ':');
+	if (colon)
+		*colon = '\0';
+	printf("sealdrop: listening on http://%s:%u/\n", host, port);
+	fflush(stdout);
+}
+
+int cmd_serve(const cmd_args *a)
+{
+	conf c;
+	web w = { .cf = &c, .dir = a->dir };
+	struct keeper k = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+			    0, NULL };
+	char why[512];
+	sigset_t sigs;
+	pthread_t keeper;
+	unsigned port;
+	int sig, rc = 2;
+
+	int lock = lock_take(a->dir);
+	if (lock < 0)
+		return cmd_fail("%s: %s", a->dir, errno == EWOULDBLOCK ?
+				"another sealdrop serve is using it" :
+				strerror(errno));
+	if (prepare(a, &c, &w))
+		goto out_lock;
+	const char *listen = a->listen ? a->listen : c.listen;
+	pthread_mutex_init(&w.fail_lock, NULL);
+	w.pool = store_pool_new(a->dir, 16);
+	if (!w.pool || sess_init(c.max_sessions, conf_session_idle(&c)) ||
+	    kdfpool_init(c.kdf_workers, c.kdf_wait_s)) {
+		cmd_fail("out of memory");
+		goto out_pool;
+	}
+	k.pool = w.pool;
+
+	/* Every thread made from here on inherits the mask, so only
+	 * sigwait below sees these signals. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (web_start(&w, listen, &port, why, sizeof(why))) {
+		cmd_fail("%s", why);
+		goto out_sess;
+	}
+	if (pthread_create(&keeper, NULL, keep_house, &k)) {
+		cmd_fail("cannot start a thread");
+		web_stop(&w);
+		goto out_sess;
+	}
+	print_url(listen, port);
+	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
+		;
+	web_stop(&w);
+	pthread_mutex_lock(&k.lock);
+	k.stop = 1;
+	pthread_cond_signal(&k.wake);
+	pthread_mutex_unlock(&k.lock);
+	pthread_join(keeper, NULL);
+	rc = 0;
+out_sess:
+	sess_shutdown();
+out_pool:
+	store_pool_free(w.pool);
+out_lock:
+	lock_release(lock);
+	return rc;
+}

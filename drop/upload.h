@@ -1,0 +1,59 @@
+/*
+ * upload.h - one submission, sealed and stored while it arrives.
+ *
+ * The multipart fields of POST /submit are fed in as they are parsed. The
+ * message and each non-empty file become one envelope sealed to every
+ * newsroom key; ciphertext goes to the database in pieces of at most
+ * UPLOAD_FLUSH bytes as rows of an incomplete submission, and
+ * upload_finish makes the whole submission durable at once. Plaintext is
+ * never buffered here beyond what the sealer holds (one chunk, wiped).
+ *
+ * The CSRF field must come before any message or file data: nothing is
+ * sealed for a request that has not proved where it comes from.
+ */
+#ifndef SEALDROP_UPLOAD_H
+#define SEALDROP_UPLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define UPLOAD_FLUSH (512u << 10) /* ciphertext bytes per database write */
+
+enum upload_err {
+	UPLOAD_OK = 0,
+	UPLOAD_EEMPTY = 1,    /* no message text and no non-empty file */
+	UPLOAD_ECSRF = 2,     /* missing or wrong token, or data before it */
+	UPLOAD_EHONEYPOT = 3, /* the hidden field was filled in */
+	UPLOAD_ETOOMANY = 4,  /* more files than a submission may hold */
+	UPLOAD_ESTORE = 5,    /* the database or the sealer failed */
+};
+
+typedef struct upload upload;
+
+/* Starts a submission by source_id to npk newsroom keys (copied), which
+ * must carry the session's csrf token. NULL when out of memory. The store
+ * is the caller's and must outlive the upload. */
+upload *upload_new(store *s, int64_t source_id, const uint8_t (*pks)[32],
+		   size_t npk, const char *csrf);
+
+/* Feeds one piece of a multipart field, as libmicrohttpd's post processor
+ * delivers it: off == 0 starts a new field. filename and type may be NULL.
+ * Returns UPLOAD_OK or an error, which is sticky. */
+int upload_field(upload *u, const char *key, const char *filename,
+		 const char *type, const char *data, uint64_t off,
+		 size_t size);
+
+/* The error that stopped u, or UPLOAD_OK. */
+int upload_error(const upload *u);
+
+/* Ends the body: checks the token, honeypot and emptiness, then commits
+ * the submission durably. UPLOAD_OK means it is on disk. */
+int upload_finish(upload *u);
+
+/* Frees u. An upload that did not finish with UPLOAD_OK is rolled back:
+ * its sealers are wiped and its rows deleted. NULL is fine. */
+void upload_free(upload *u);
+
+#endif

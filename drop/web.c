@@ -1,0 +1,388 @@
+/*
+ * web.c - the daemon, admission control and responses.
+ *
+ * One thread per connection (libmicrohttpd's internal threads): Argon2
+ * and SQLite block, and a blocking thread is the simplest correct way to
+ * wait for them. A request is admitted or refused on its first callback,
+ * before any body is read (the pattern of libmicrohttpd's largepost.c);
+ * errors found later are answered once the body is drained, and the
+ * completion callback cleans up, rolling back what did not finish.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include <sodium.h>
+
+#include "form.h"
+#include "web.h"
+
+/* What a body may exceed its limit by while we drain it to send an error
+ * page; beyond that the connection is simply closed. */
+#define DRAIN_MAX (16ull << 20)
+#define PP_BUFFER 16384
+
+static const char csp[] =
+	"default-src 'none'; style-src 'self'; img-src 'self' data:; "
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+static void wipe_free(void *p)
+{
+	sodium_memzero(p, strlen(p));
+	free(p);
+}
+
+void web_page_ctx(const req *r, page_ctx *p)
+{
+	p->lang = r->lang ? r->lang : "en";
+	p->csrf = r->have_sess ? r->sv.csrf : NULL;
+	p->logged_in = r->have_sess && r->sv.source_id;
+	p->cf = r->w->cf;
+}
+
+static enum MHD_Result queue(req *r, int status, struct MHD_Response *resp,
+			     const char *type)
+{
+	char cookie[128];
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "Content-Security-Policy", csp);
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy",
+				"same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	if (r->clear_cookie) {
+		MHD_add_response_header(resp, "Set-Cookie",
+					"sd=; HttpOnly; SameSite=Strict; "
+					"Path=/; Max-Age=0");
+	} else if (r->have_sess && r->sv.fresh) {
+		char hex[SESS_HEX];
+		sess_token_hex(r->sv.token, hex);
+		snprintf(cookie, sizeof(cookie), "sd=%s; HttpOnly; "
+			 "SameSite=Strict; Path=/", hex);
+		MHD_add_response_header(resp, "Set-Cookie", cookie);
+		sodium_memzero(hex, sizeof(hex));
+		sodium_memzero(cookie, sizeof(cookie));
+	}
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(resp, "Retry-After", "60");
+	enum MHD_Result ok = MHD_queue_response(r->c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	r->replied = 1;
+	return ok;
+}
+
+enum MHD_Result web_page(req *r, int status, buf *b)
+{
+	size_t len;
+	if (buf_failed(b)) {
+		buf_free(b);
+		return web_error(r, 500);
+	}
+	char *p = buf_take(b, &len);
+	if (!p)
+		return MHD_NO;
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback(len, p,
+								   wipe_free);
+	if (!resp)
+		wipe_free(p);
+	return queue(r, status, resp, "text/html; charset=utf-8");
+}
+
+/* The designed page for status, with an Allow header when given. */
+static enum MHD_Result error_page(req *r, int status, const char *allow)
+{
+	buf b;
+	page_ctx p;
+	size_t len;
+	web_page_ctx(r, &p);
+	buf_init(&b, 1 << 16, 0);
+	page_error(&b, &p, status);
+	char *text = buf_take(&b, &len);
+	if (!text)
+		return MHD_NO;
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer_with_free_callback(len, text,
+								   wipe_free);
+	if (!resp) {
+		wipe_free(text);
+		return MHD_NO;
+	}
+	if (allow)
+		MHD_add_response_header(resp, "Allow", allow);
+	return queue(r, status, resp, "text/html; charset=utf-8");
+}
+
+enum MHD_Result web_error(req *r, int status)
+{
+	return error_page(r, status, NULL);
+}
+
+enum MHD_Result web_redirect(req *r, const char *location)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (resp)
+		MHD_add_response_header(resp, "Location", location);
+	return queue(r, MHD_HTTP_SEE_OTHER, resp, "text/html; charset=utf-8");
+}
+
+enum MHD_Result web_static(req *r, const char *type, const char *body,
+			   size_t len)
+{
+	return queue(r, MHD_HTTP_OK, MHD_create_response_from_buffer(
+			     len, (void *)body, MHD_RESPMEM_PERSISTENT), type);
+}
+
+/* Free space under the data directory in MiB. */
+static int disk_low(const web *w)
+{
+	struct statvfs sv;
+	if (statvfs(w->dir, &sv))
+		return 1;
+	unsigned long long mib = (unsigned long long)sv.f_bavail *
+				 sv.f_frsize >> 20;
+	return mib < w->cf->disk_floor_mb;
+}
+
+static uint64_t max_body(const req *r)
+{
+	if (r->rt->body == BODY_MULTIPART)
+		return (uint64_t)r->w->cf->max_upload_mb << 20;
+	return FORM_MAX;
+}
+
+static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind,
+				 const char *key, const char *filename,
+				 const char *type, const char *encoding,
+				 const char *data, uint64_t off, size_t size)
+{
+	req *r = cls;
+	(void)kind;
+	(void)encoding;
+	return upload_field(r->up, key, filename, type, data, off, size) ?
+		       MHD_NO : MHD_YES;
+}
+
+/* A session is found (or made) before anything else, so even an error
+ * page is in the source's language. */
+static void find_session(req *r)
+{
+	uint8_t token[SESS_TOKEN];
+	const char *cookie = MHD_lookup_connection_value(r->c, MHD_HEADER_KIND,
+							 MHD_HTTP_HEADER_COOKIE);
+	int have = cookie && sess_cookie_parse(cookie, token) == 0;
+	int create = r->rt && r->rt->session == 1;
+	r->have_sess = sess_open(have ? token : NULL, create, &r->sv) == 0;
+	sodium_memzero(token, sizeof(token));
+
+	const char *l = MHD_lookup_connection_value(r->c,
+						    MHD_GET_ARGUMENT_KIND, "l");
+	const char *accept = MHD_lookup_connection_value(
+		r->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	r->lang = page_lang_pick(l ? l : r->have_sess && r->sv.lang[0] ?
+				 r->sv.lang : NULL, accept,
+				 r->w->cf->languages);
+	if (l && r->have_sess && !strcmp(l, r->lang))
+		sess_set_lang(r->sv.token, r->lang);
+}
+
+/* The first callback: route, session and every check that can be made
+ * before reading a byte of the body. */
+static enum MHD_Result admit(req *r, const char *url, const char *method)
+{
+	const char *allow = NULL;
+	const char *cl;
+	r->rt = routes_find(method, url, &allow);
+	find_session(r);
+	if (!r->rt)
+		return allow ? error_page(r, 405, allow) : web_error(r, 404);
+	if (r->rt->body == BODY_NONE)
+		return MHD_YES;
+	if (r->rt->session == 2 && !r->have_sess)
+		return web_error(r, 403);
+	cl = MHD_lookup_connection_value(r->c, MHD_HEADER_KIND,
+					 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > max_body(r))
+		return web_error(r, 413);
+	if (r->rt->body == BODY_FORM) {
+		buf_init(&r->body, FORM_MAX, 1);
+		return MHD_YES;
+	}
+	if (!r->sv.source_id)
+		return web_error(r, 403);
+	unsigned n = atomic_fetch_add(&r->w->uploads, 1);
+	r->upload_slot = 1;
+	if (n >= r->w->cf->max_concurrent_uploads || disk_low(r->w))
+		return web_error(r, 503);
+	r->st = store_pool_get(r->w->pool);
+	if (!r->st)
+		return web_error(r, 500);
+	r->up = upload_new(r->st, r->sv.source_id,
+			   (const uint8_t (*)[32])r->w->pks, r->w->nkeys,
+			   r->sv.csrf);
+	r->pp = MHD_create_post_processor(r->c, PP_BUFFER, post_iter, r);
+	if (!r->up)
+		return web_error(r, 500);
+	if (!r->pp)
+		return web_error(r, 400);
+	return MHD_YES;
+}
+
+static int upload_status(int err)
+{
+	switch (err) {
+	case UPLOAD_EEMPTY:
+	case UPLOAD_EHONEYPOT:
+		return 400;
+	case UPLOAD_ECSRF:
+		return 403;
+	case UPLOAD_ETOOMANY:
+		return 413;
+	default:
+		return 500;
+	}
+}
+
+/* Called for each piece of the body: feed it on, or drain it after an
+ * error. Returns MHD_NO to close a connection that sends too much. */
+static enum MHD_Result take_body(req *r, const char *data, size_t size)
+{
+	r->received += size;
+	if (r->received > max_body(r)) {
+		if (!r->status)
+			r->status = 413;
+		/* Stop sealing now; the rows go before the error is sent. */
+		upload_free(r->up);
+		r->up = NULL;
+		if (r->received > max_body(r) + DRAIN_MAX)
+			return MHD_NO;
+	}
+	if (r->status || r->rt->body == BODY_NONE)
+		return MHD_YES;
+	if (r->rt->body == BODY_FORM) {
+		if (buf_add(&r->body, data, size))
+			r->status = 413;
+		return MHD_YES;
+	}
+	if (MHD_post_process(r->pp, data, size) != MHD_YES) {
+		int err = upload_error(r->up);
+		r->status = err ? upload_status(err) : 400;
+	}
+	return MHD_YES;
+}
+
+/* The last callback of an upload: the body is complete. */
+static enum MHD_Result end_upload(req *r)
+{
+	enum MHD_Result ok = MHD_destroy_post_processor(r->pp);
+	r->pp = NULL;
+	if (ok != MHD_YES)
+		return web_error(r, 400);
+	int err = upload_finish(r->up);
+	if (err)
+		return web_error(r, upload_status(err));
+	return r->rt->fn(r);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
+			      const char *url, const char *method,
+			      const char *version, const char *data,
+			      size_t *size, void **con_cls)
+{
+	req *r = *con_cls;
+	(void)version;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->w = cls;
+		r->c = c;
+		*con_cls = r;
+		return admit(r, url, method);
+	}
+	if (r->replied) {
+		*size = 0;
+		return MHD_YES;
+	}
+	if (*size) {
+		enum MHD_Result ok = take_body(r, data, *size);
+		*size = 0;
+		return ok;
+	}
+	if (r->status)
+		return web_error(r, r->status);
+	if (r->rt->body == BODY_MULTIPART)
+		return end_upload(r);
+	return r->rt->fn(r);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+		      enum MHD_RequestTerminationCode toe)
+{
+	req *r = *con_cls;
+	web *w = cls;
+	(void)c;
+	(void)toe;
+	if (!r)
+		return;
+	if (r->pp)
+		MHD_destroy_post_processor(r->pp);
+	upload_free(r->up); /* rolls back unless it was committed */
+	store_pool_put(w->pool, r->st);
+	buf_free(&r->body);
+	if (r->upload_slot)
+		atomic_fetch_sub(&w->uploads, 1);
+	sodium_memzero(r, sizeof(*r));
+	free(r);
+	*con_cls = NULL;
+}
+
+int web_start(web *w, const char *listen, unsigned *port, char *why,
+	      size_t whylen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	if (conf_listen_parse(listen, &ss, &sl)) {
+		snprintf(why, whylen, "listen address '%s' is not "
+			 "A.B.C.D:PORT or [IPV6]:PORT", listen);
+		return -1;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_THREAD_PER_CONNECTION;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	w->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, handle, w,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)w->cf->max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)w->cf->connection_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)w->cf->connection_memory_kb << 10,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, w,
+		MHD_OPTION_END);
+	if (!w->d) {
+		snprintf(why, whylen, "cannot listen on %s (in use, or not "
+			 "an address of this machine?)", listen);
+		return -1;
+	}
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_BIND_PORT);
+	*port = info ? info->port : 0;
+	return 0;
+}
+
+void web_stop(web *w)
+{
+	if (w->d)
+		MHD_stop_daemon(w->d);
+	w->d = NULL;
+}

@@ -1,0 +1,106 @@
+/*
+ * web.h - the HTTP side of `sealdrop serve` (libmicrohttpd).
+ *
+ * web.c owns the daemon, admission control and responses; routes.c owns
+ * what each route does. They share the request state below; nothing else
+ * should include this header but main's serve command.
+ */
+#ifndef SEALDROP_WEB_H
+#define SEALDROP_WEB_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include "buf.h"
+#include "codename.h"
+#include "conf.h"
+#include "keys.h"
+#include "page.h"
+#include "sess.h"
+#include "store.h"
+#include "upload.h"
+
+/* Everything a request may need, made once by serve. */
+typedef struct web {
+	const conf *cf;
+	const char *dir;
+	store_pool *pool;
+	codename_params params;
+	keys_pub keys[STORE_MAX_KEYS];
+	uint8_t pks[STORE_MAX_KEYS][32];
+	size_t nkeys;
+	atomic_uint uploads;      /* submissions being received */
+	pthread_mutex_t fail_lock;
+	long fail_minute;         /* failed logins counted in this minute */
+	unsigned fail_count;
+	struct MHD_Daemon *d;
+} web;
+
+enum body_kind { BODY_NONE, BODY_FORM, BODY_MULTIPART };
+
+struct req;
+typedef enum MHD_Result (*route_fn)(struct req *r);
+
+typedef struct route {
+	const char *method;
+	const char *path;
+	enum body_kind body;
+	int session;  /* 0: none needed; 1: make one if missing;
+			 2: one must exist */
+	route_fn fn;
+} route;
+
+/* One request, from its first callback to its completion. */
+typedef struct req {
+	web *w;
+	struct MHD_Connection *c;
+	const route *rt;
+	int status;          /* an error to answer once the body is drained */
+	int replied;         /* a response is queued */
+	uint64_t received;   /* body bytes so far */
+	int have_sess;
+	sess_view sv;
+	const char *lang;
+	buf body;            /* a url-encoded form body (secret) */
+	struct MHD_PostProcessor *pp;
+	upload *up;
+	store *st;
+	int upload_slot;     /* holds one of max_concurrent_uploads */
+	int clear_cookie;
+} req;
+
+/* Starts serving on the listen address; *port gets the bound port. 0, or
+ * -1 with why set. */
+int web_start(web *w, const char *listen, unsigned *port, char *why,
+	      size_t whylen);
+
+/* Stops accepting, waits for requests to end. */
+void web_stop(web *w);
+
+/* Finds the route for method and path. NULL: no such path (*allow NULL)
+ * or no such method (*allow lists the path's methods). */
+const route *routes_find(const char *method, const char *path,
+			 const char **allow);
+
+/* --- responses, for routes.c --- */
+
+/* A page from b (taken and, once sent, wiped) with status. */
+enum MHD_Result web_page(req *r, int status, buf *b);
+
+/* The designed error page for status. */
+enum MHD_Result web_error(req *r, int status);
+
+/* 303 to location. */
+enum MHD_Result web_redirect(req *r, const char *location);
+
+/* The stylesheet. */
+enum MHD_Result web_static(req *r, const char *type, const char *body,
+			   size_t len);
+
+/* The page context for this request. */
+void web_page_ctx(const req *r, page_ctx *p);
+
+#endif

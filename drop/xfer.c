@@ -1,0 +1,209 @@
+/*
+ * xfer.c - `sealdrop export` and `sealdrop import`: the drop's side of
+ * the air gap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "cmd.h"
+#include "crypt.h"
+#include "fileio.h"
+#include "lock.h"
+#include "store.h"
+
+/* Makes a rename durable: the directory entry is synced too. */
+static int sync_dir_of(const char *path)
+{
+	char copy[4096];
+	snprintf(copy, sizeof(copy), "%s", path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+/* Sweeps half-written submissions, but only when no server is running:
+ * a running server's uploads in progress look the same. */
+static void sweep_if_idle(const char *dir, store *s)
+{
+	int n = 0, lock = lock_take(dir);
+	if (lock < 0)
+		return;
+	if (store_sweep(s, &n) == 0 && n)
+		fprintf(stderr, "sealdrop: removed %d unfinished "
+			"submission(s)\n", n);
+	lock_release(lock);
+}
+
+int cmd_export(const cmd_args *a)
+{
+	char why[512], tmp[4096];
+	struct store_counts n;
+	bundle_export *b;
+
+	store *s = store_open(a->dir, why, sizeof(why));
+	if (!s)
+		return cmd_fail("%s", why);
+	sweep_if_idle(a->dir, s);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.partial", a->out) >=
+	    sizeof(tmp)) {
+		store_close(s);
+		return cmd_fail("%s: name too long", a->out);
+	}
+	/* Written beside the target and renamed over it: a reader sees the
+	 * old bundle or the whole new one, never half of one. */
+	int fd = fileio_create_private(tmp, 1);
+	if (fd < 0) {
+		store_close(s);
+		return cmd_fail("%s: %s", tmp, strerror(errno));
+	}
+	int r = bundle_export_begin(&b, fd);
+	if (r == 0 && store_export(s, b, &n)) {
+		bundle_export_abort(b);
+		cmd_fail("%s: %s", a->dir, store_errmsg(s));
+		r = -1;
+	} else if (r == 0 && (r = bundle_export_finish(b))) {
+		cmd_fail("%s: %s", tmp, crypt_strerror(r));
+	} else if (r) {
+		cmd_fail("%s: %s", tmp, crypt_strerror(r));
+	}
+	store_close(s);
+	if (fileio_sync_close(fd) && !r) {
+		cmd_fail("%s: %s", tmp, strerror(errno));
+		r = -1;
+	}
+	if (!r && (rename(tmp, a->out) || sync_dir_of(a->out))) {
+		cmd_fail("%s: %s", a->out, strerror(errno));
+		r = -1;
+	}
+	if (r) {
+		unlink(tmp);
+		return 2;
+	}
+	fprintf(stderr, "sealdrop: exported %d submission(s) (%d envelopes, "
+		"%llu bytes) from %d source(s), and %d reply receipt(s)\n",
+		n.submissions, n.envelopes, (unsigned long long)n.bytes,
+		n.sources, n.receipts);
+	return 0;
+}
+
+struct import {
+	store *s;
+	int already, failed;
+	int replies, unknown, seen, acks, missing;
+};
+
+static int on_header(void *ctx, const uint8_t id[BUNDLE_ID], uint32_t day,
+		     const keys_pub *signer)
+{
+	struct import *im = ctx;
+	int r = store_bundle_mark(im->s, id);
+	(void)day;
+	(void)signer;
+	if (r == STORE_EEXIST)
+		im->already = 1;
+	else if (r)
+		im->failed = 1;
+	return r;
+}
+
+static int on_reply(void *ctx, const uint8_t uid[BUNDLE_ID],
+		    const uint8_t source_pk[32], const uint8_t *env,
+		    size_t len)
+{
+	struct import *im = ctx;
+	int r = store_reply_add(im->s, uid, source_pk, env, len,
+				crypt_today());
+	if (r == 0)
+		im->replies++;
+	else if (r == STORE_ENOTFOUND)
+		im->unknown++;
+	else if (r == STORE_EEXIST)
+		im->seen++;
+	else
+		return im->failed = 1;
+	return 0;
+}
+
+static int on_ack(void *ctx, const uint8_t uid[BUNDLE_ID])
+{
+	struct import *im = ctx;
+	int r = store_ack(im->s, uid);
+	if (r == 0)
+		im->acks++;
+	else if (r == STORE_ENOTFOUND)
+		im->missing++;
+	else
+		return im->failed = 1;
+	return 0;
+}
+
+int cmd_import(const cmd_args *a)
+{
+	char why[512] = "";
+	keys_pub keys[STORE_MAX_KEYS];
+	size_t nkeys;
+	struct import im = { 0 };
+	bundle_outbox_cb cb = { on_header, on_reply, on_ack, &im };
+
+	int fd = open(a->arg, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cmd_fail("%s: %s", a->arg, strerror(errno));
+	im.s = store_open(a->dir, why, sizeof(why));
+	if (!im.s) {
+		close(fd);
+		return cmd_fail("%s", why);
+	}
+	if (store_keys(im.s, keys, STORE_MAX_KEYS, &nkeys) ||
+	    store_begin(im.s)) {
+		cmd_fail("%s: %s", a->dir, store_errmsg(im.s));
+		goto fail;
+	}
+	/* Nothing is applied unless the whole bundle verified and every
+	 * record went in: one transaction, committed at the end. */
+	int r = bundle_outbox_read(fd, keys, nkeys, &cb, why, sizeof(why));
+	close(fd);
+	fd = -1;
+	if (im.already) {
+		store_rollback(im.s);
+		store_close(im.s);
+		fprintf(stderr, "sealdrop: %s: already imported; nothing "
+			"changed\n", a->arg);
+		return 0;
+	}
+	if (im.failed) {
+		cmd_fail("%s: %s", a->dir, store_errmsg(im.s));
+		goto fail;
+	}
+	if (r) {
+		store_rollback(im.s);
+		store_close(im.s);
+		fprintf(stderr, "sealdrop: %s: does not verify (%s); nothing "
+			"changed\n", a->arg, why[0] ? why : crypt_strerror(r));
+		return r == CRYPT_EIO ? 2 : 1;
+	}
+	if (store_commit(im.s)) {
+		cmd_fail("%s: %s", a->dir, store_errmsg(im.s));
+		goto fail;
+	}
+	store_close(im.s);
+	fprintf(stderr, "sealdrop: imported %d repl%s (%d already held, %d "
+		"for unknown sources) and %d acknowledgement(s) (%d for "
+		"submissions no longer here)\n", im.replies,
+		im.replies == 1 ? "y" : "ies", im.seen, im.unknown, im.acks,
+		im.missing);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	store_rollback(im.s);
+	store_close(im.s);
+	return 2;
+}
