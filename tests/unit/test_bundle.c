@@ -411,6 +411,7 @@ static void test_export_stream(void **state)
 	crypto_generichash_state h;
 	uint8_t *piece, want[32], got[32];
 	int p[2], status, rc;
+	bundle_export_cb cb;
 	char why[WHY];
 	struct log l;
 	pid_t pid;
@@ -444,7 +445,7 @@ static void test_export_stream(void **state)
 	}
 	close(p[1]);
 	log_init(&l);
-	bundle_export_cb cb = export_cb(&l);
+	cb = export_cb(&l);
 	rc = bundle_export_read(p[0], &cb, why, sizeof why);
 	close(p[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -523,6 +524,20 @@ static void test_export_writer_misuse(void **state)
 
 static void test_export_refusals(void **state)
 {
+	static const struct {
+		uint8_t type;
+		size_t len;
+	} bad[] = {
+		{ 0x00, 0 }, { 0x06, 0 }, { 0x7e, 16 }, { 0x80, 0 },
+		{ 0xff, 0 }, { 0x01, 35 }, { 0x01, 37 }, { 0x02, 53 },
+		{ 0x02, 55 }, { 0x03, 9 }, { 0x03, 11 }, { 0x05, 15 },
+		{ 0x05, 17 }, { 0x7f, 1 }, { 0x04, 0 },
+	};
+	/* Records that may not stand inside a submission, and their sizes. */
+	static const struct {
+		uint8_t type;
+		size_t len;
+	} inside[] = { { 1, 36 }, { 2, 54 }, { 5, 16 }, { 0x7f, 0 } };
 	struct raw r;
 	uint8_t v[32];
 
@@ -546,15 +561,6 @@ static void test_export_refusals(void **state)
 	assert_export(&r, CRYPT_EFORMAT);
 
 	/* Unknown types, and known ones of the wrong size. */
-	static const struct {
-		uint8_t type;
-		size_t len;
-	} bad[] = {
-		{ 0x00, 0 }, { 0x06, 0 }, { 0x7e, 16 }, { 0x80, 0 },
-		{ 0xff, 0 }, { 0x01, 35 }, { 0x01, 37 }, { 0x02, 53 },
-		{ 0x02, 55 }, { 0x03, 9 }, { 0x03, 11 }, { 0x05, 15 },
-		{ 0x05, 17 }, { 0x7f, 1 }, { 0x04, 0 },
-	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		raw_header(&r, "sdBX", 1);
 		raw_fixed(&r, bad[i].type, bad[i].len, 0x55);
@@ -572,8 +578,7 @@ static void test_export_refusals(void **state)
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
 
-	static const uint8_t inside[] = { 1, 2, 5, 0x7f };
-	for (size_t i = 0; i < sizeof inside; i++) {
+	for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++) {
 		/* Between a SUBMISSION and its ENVELOPE, and between an
 		 * ENVELOPE and its last DATA. */
 		for (int half = 0; half < 2; half++) {
@@ -583,10 +588,7 @@ static void test_export_refusals(void **state)
 				raw_envelope(&r, 0, 2);
 				raw_fixed(&r, 4, 1, 0);
 			}
-			raw_fixed(&r, inside[i],
-				  inside[i] == 1 ? 36 :
-				  inside[i] == 2 ? 54 :
-				  inside[i] == 5 ? 16 : 0, 0);
+			raw_fixed(&r, inside[i].type, inside[i].len, 0);
 			raw_end(&r);
 			assert_export(&r, CRYPT_EFORMAT);
 		}
@@ -824,7 +826,7 @@ static void test_outbox_round_trip(void **state)
 	struct log l;
 	size_t len;
 	uint8_t *buf = small_outbox(key_a, &len);
-	int fd;
+	int fd, p[2];
 
 	(void)state;
 	assert_int_equal(len, 36 + (5 + 49) + (5 + 16) + (5 + 1048) + 5 + 64);
@@ -848,7 +850,6 @@ static void test_outbox_round_trip(void **state)
 					     0), 0);
 
 	/* Through a pipe, which has no size to ask for. */
-	int p[2];
 	log_init(&l);
 	assert_int_equal(pipe(p), 0);
 	assert_int_equal(fileio_write_all(p[1], buf, len), 0);
@@ -908,6 +909,7 @@ static void test_outbox_signers(void **state)
 	keys_pub impostor = key_a->pub;
 	bundle_outbox_cb cb;
 	char why[WHY];
+	struct raw r;
 	struct log l;
 	size_t len;
 	uint8_t *buf = small_outbox(key_b, &len);
@@ -925,7 +927,6 @@ static void test_outbox_signers(void **state)
 	assert_int_equal(bundle_outbox_parse(buf, len, &impostor, 1, &cb, why,
 					     WHY), CRYPT_ESIG);
 	/* The header names key_b, but key_a signed. */
-	struct raw r;
 	memcpy(r.b, buf, len - 64);
 	r.n = len - 64;
 	raw_sign(&r, key_a);
@@ -980,6 +981,19 @@ static void test_outbox_damage(void **state)
  * checked whole before any callback runs. */
 static void test_outbox_structure(void **state)
 {
+	static const struct {
+		uint8_t type;
+		uint32_t len;
+		int want;
+	} bad[] = {
+		{ 0x00, 0, CRYPT_EFORMAT }, { 0x03, 0, CRYPT_EFORMAT },
+		{ 0x7e, 0, CRYPT_EFORMAT }, { 0x01, 48, CRYPT_EFORMAT },
+		{ 0x01, 0, CRYPT_EFORMAT }, { 0x02, 15, CRYPT_EFORMAT },
+		{ 0x02, 17, CRYPT_EFORMAT }, { 0x7f, 1, CRYPT_EFORMAT },
+		{ 0x01, 48 + BUNDLE_REPLY_MAX + 1, CRYPT_ETOOBIG },
+		{ 0x01, 0xffffffff, CRYPT_ETOOBIG },
+		{ 0x01, 200, CRYPT_ETRUNC }, /* runs past the END */
+	};
 	const keys_pub *pub = &key_a->pub;
 	uint8_t ok[48 + 1] = { 0 };
 	struct raw r;
@@ -1007,19 +1021,6 @@ static void test_outbox_structure(void **state)
 	raw_sign(&r, key_a);
 	assert_outbox(&r, pub, CRYPT_EFORMAT);
 
-	static const struct {
-		uint8_t type;
-		uint32_t len;
-		int want;
-	} bad[] = {
-		{ 0x00, 0, CRYPT_EFORMAT }, { 0x03, 0, CRYPT_EFORMAT },
-		{ 0x7e, 0, CRYPT_EFORMAT }, { 0x01, 48, CRYPT_EFORMAT },
-		{ 0x01, 0, CRYPT_EFORMAT }, { 0x02, 15, CRYPT_EFORMAT },
-		{ 0x02, 17, CRYPT_EFORMAT }, { 0x7f, 1, CRYPT_EFORMAT },
-		{ 0x01, 48 + BUNDLE_REPLY_MAX + 1, CRYPT_ETOOBIG },
-		{ 0x01, 0xffffffff, CRYPT_ETOOBIG },
-		{ 0x01, 200, CRYPT_ETRUNC }, /* runs past the END */
-	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		raw_outbox_header(&r, pub);
 		/* A good record first: its callback must not run either. */
