@@ -9,6 +9,9 @@ set -u
 fuzzdir=$1
 secs=${2:-10}
 top=$(cd "$(dirname "$0")/../.." && pwd)
+fuzzdir=$(cd "$fuzzdir" && pwd)
+cd "$top" || exit 2
+export SEALDROP_TOP="$top"
 vec="$top/tests/vectors"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -16,22 +19,21 @@ mkdir -p "$fuzzdir/crashes"
 status=0
 
 # seed NAME PREFIX FILE...: copies files into the scratch seed directory,
-# each behind the mode byte PREFIX (octal escape, or "" for none).
+# each behind the mode bytes PREFIX (a printf format, "" for none).
 seed() {
 	name=$1 prefix=$2; shift 2
 	mkdir -p "$work/$name.seed"
 	for f in "$@"; do
 		[ -f "$f" ] || continue
-		out="$work/$name.seed/$(basename "$f")$prefix"
-		{ [ -n "$prefix" ] && printf "\\$prefix"; cat "$f"; } > "$out"
+		{ printf "$prefix"; cat "$f"; } > "$work/$name.seed/$(basename "$f")"
 	done
 }
 
 seed fuzz_pubkey "" "$vec"/keys/*.pub*
 seed fuzz_seckey "" "$vec"/keys/*.key*
-seed fuzz_envelope 000 "$vec"/envelope/*.env "$vec"/envelope/*.bin
-seed fuzz_export 000 "$vec"/bundle/*export*
-seed fuzz_outbox 000 "$vec"/bundle/*outbox*
+seed fuzz_envelope '\000\377' "$vec"/envelope/*.env
+seed fuzz_export '\000' "$vec"/bundle/*.bin
+seed fuzz_outbox '\000' "$vec"/bundle/outbox*.bin
 
 for bin in "$fuzzdir"/fuzz_*; do
 	[ -x "$bin" ] || continue
