@@ -1,6 +1,7 @@
 /*
  * archive.c - the SQLite archive of ciphertext.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "codename.h"
 #include "crypt.h"
+#include "fileio.h"
 
 struct archive {
 	sqlite3 *db;
@@ -122,6 +124,11 @@ int archive_open(const char *home, archive **out)
 	if (snprintf(path, sizeof(path), "%s/archive.db", home) >=
 	    (int)sizeof(path)) {
 		cli_err("%s: path too long", home);
+		return -1;
+	}
+	/* import needs no key, so it may be the first to use DIR. */
+	if (fileio_mkdir_private(home) != 0) {
+		cli_err("%s: %s", home, strerror(errno));
 		return -1;
 	}
 	ar = calloc(1, sizeof(*ar));

@@ -8,7 +8,8 @@ ADM=$SEALDROP_BUILD/sealdrop-admin
 VEC=$SEALDROP_TOP/tests/vectors
 mkdir -p "$SEALDROP_BUILD/test-tmp"
 AT=$(mktemp -d "$SEALDROP_BUILD/test-tmp/adm.XXXXXX")
-trap 'rm -rf "$AT"' EXIT
+# After tests/integration/lib.sh, its cleanup (the server) runs too.
+trap 'rm -rf "$AT"; command -v sd_cleanup >/dev/null && sd_cleanup' EXIT
 unset SEALDROP_ADMIN_HOME
 
 fail() {
