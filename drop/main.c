@@ -1,12 +1,14 @@
 /*
  * main.c - `sealdrop [--data DIR] COMMAND [ARGS]`: the online drop.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "confine.h"
 #include "crypt.h"
 
 enum { OPT_PUBKEY = 1, OPT_LISTEN = 2, OPT_OUT = 4, OPT_ARG = 8 };
@@ -14,16 +16,17 @@ enum { OPT_PUBKEY = 1, OPT_LISTEN = 2, OPT_OUT = 4, OPT_ARG = 8 };
 static const struct command {
 	const char *name;
 	int (*fn)(const cmd_args *);
+	int offline;   /* needs no network: confined at once */
 	int opts;      /* what the command takes */
 	int required;  /* what it must have */
 	const char *usage;
 } commands[] = {
-	{ "init", cmd_init, OPT_PUBKEY, OPT_PUBKEY,
+	{ "init", cmd_init, 1, OPT_PUBKEY, OPT_PUBKEY,
 	  "init --pubkey FILE [--pubkey FILE ...]" },
-	{ "serve", cmd_serve, OPT_LISTEN, 0, "serve [--listen ADDR:PORT]" },
-	{ "export", cmd_export, OPT_OUT, OPT_OUT, "export --out BUNDLE" },
-	{ "import", cmd_import, OPT_ARG, OPT_ARG, "import BUNDLE" },
-	{ "status", cmd_status, 0, 0, "status" },
+	{ "serve", cmd_serve, 0, OPT_LISTEN, 0, "serve [--listen ADDR:PORT]" },
+	{ "export", cmd_export, 1, OPT_OUT, OPT_OUT, "export --out BUNDLE" },
+	{ "import", cmd_import, 1, OPT_ARG, OPT_ARG, "import BUNDLE" },
+	{ "status", cmd_status, 1, 0, 0, "status" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -72,6 +75,10 @@ int main(int argc, char **argv)
 	int given = 0;
 	char msg[160];
 
+	/* Before anything secret is in memory: no core dumps, no ptrace. */
+	if (confine_secrets())
+		return cmd_fail("cannot disable core dumps: %s",
+				strerror(errno));
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (!strcmp(s, "--data")) {
@@ -125,5 +132,9 @@ int main(int argc, char **argv)
 		a.dir = "./sealdrop-data";
 	if (crypt_init())
 		return cmd_fail("cannot start libsodium (no entropy source?)");
+	/* serve confines itself in stages, as it starts. */
+	if (cmd->offline && confine_offline())
+		return cmd_fail("cannot load the system call filter: %s",
+				strerror(errno));
 	return cmd->fn(&a);
 }

@@ -2,13 +2,17 @@
  * serve.c - `sealdrop serve`: checks, start, housekeeping, clean stop.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "confine.h"
 #include "crypt.h"
 #include "kdfpool.h"
 #include "lock.h"
@@ -58,6 +62,41 @@ static void *keep_house(void *arg)
 	}
 	pthread_mutex_unlock(&k->lock);
 	return NULL;
+}
+
+/* A signal handler may only do async-signal-safe things: it writes the
+ * signal's number to a pipe the main thread waits on. (Under the system
+ * call filter, poll and read are allowed where sigwait is not.) */
+static int stop_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	char c = (char)sig;
+	int saved = errno;
+	if (write(stop_pipe[1], &c, 1) < 0) {
+		/* The pipe is full: a stop is already on its way. */
+	}
+	errno = saved;
+}
+
+/* Waits for SIGTERM or SIGINT; SIGHUP is ignored. */
+static void wait_for_stop(const sigset_t *sigs)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct pollfd pfd = { .fd = stop_pipe[0], .events = POLLIN };
+	char c = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	pthread_sigmask(SIG_UNBLOCK, sigs, NULL);
+	for (;;) {
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+		if (read(stop_pipe[0], &c, 1) == 1 && c != SIGHUP)
+			break;
+	}
+	pthread_sigmask(SIG_BLOCK, sigs, NULL);
 }
 
 /* Loads the config and what init stored; sweeps what a crash left. */
@@ -112,7 +151,7 @@ int cmd_serve(const cmd_args *a)
 	sigset_t sigs;
 	pthread_t keeper;
 	unsigned port;
-	int sig, rc = 2;
+	int rc = 2;
 
 	int lock = lock_take(a->dir);
 	if (lock < 0)
@@ -131,15 +170,25 @@ int cmd_serve(const cmd_args *a)
 	}
 	k.pool = w.pool;
 
-	/* Every thread made from here on inherits the mask, so only
-	 * sigwait below sees these signals. */
+	/* Every thread made from here on inherits the mask, so only the
+	 * main thread, waiting below, is interrupted by these signals. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK)) {
+		cmd_fail("cannot make a pipe: %s", strerror(errno));
+		goto out_sess;
+	}
 
+	/* Landlock binds threads started from now on: the connection
+	 * threads and housekeeping. Everything outside DIR is open by now. */
+	if (confine_paths(a->dir) < 0) {
+		cmd_fail("cannot restrict file access: %s", strerror(errno));
+		goto out_sess;
+	}
 	if (web_start(&w, listen, &port, why, sizeof(why))) {
 		cmd_fail("%s", why);
 		goto out_sess;
@@ -150,8 +199,7 @@ int cmd_serve(const cmd_args *a)
 		goto out_sess;
 	}
 	print_url(listen, port);
-	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
-		;
+	wait_for_stop(&sigs);
 	web_stop(&w);
 	pthread_mutex_lock(&k.lock);
 	k.stop = 1;
@@ -160,6 +208,10 @@ int cmd_serve(const cmd_args *a)
 	pthread_join(keeper, NULL);
 	rc = 0;
 out_sess:
+	if (stop_pipe[0] >= 0) {
+		close(stop_pipe[0]);
+		close(stop_pipe[1]);
+	}
 	sess_shutdown();
 out_pool:
 	store_pool_free(w.pool);
