@@ -6,7 +6,8 @@ set -eu
 
 pkgs="make gcc clang libclang-rt-14-dev pkg-config
 libsodium-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev
-libcmocka-dev libseccomp-dev sqlite3 curl"
+libcmocka-dev libseccomp-dev sqlite3 curl
+chromium nodejs"
 
 missing=""
 for p in $pkgs; do
@@ -17,7 +18,17 @@ for p in $pkgs; do
 	esac
 done
 
-[ -z "$missing" ] && exit 0
+# The browser tests' npm packages, pinned by tests/browser/package-lock.json.
+browser() {
+	command -v npm >/dev/null 2>&1 || return 0
+	[ -d tests/browser/node_modules/playwright-core ] && return 0
+	(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+if [ -z "$missing" ]; then
+	browser
+	exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps: missing packages; run as root:" >&2
@@ -30,3 +41,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Debian's nodejs comes without npm; other builds of it bring their own.
+command -v npm >/dev/null 2>&1 ||
+	apt-get install -y -qq --no-install-recommends npm >/dev/null
+browser
