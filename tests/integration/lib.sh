@@ -14,6 +14,9 @@
 #   sd_submit MESSAGE [CURL -F ARGS...]   POST /submit; prints status
 #   sd_login CODENAME        POST /login; prints status
 #   sd_keygen DIR            newsroom.pub/.key in DIR (test passphrase)
+#   sd_header NAME           a header's value in the last response
+#   sd_check_response WHAT   the last response has every security header
+#                            and, if HTML, no script and no outside URL
 #   fail MSG                 says why and exits 1
 set -u
 
@@ -140,7 +143,29 @@ sd_keygen() {
 	"$SD_TOOL" keygen "$1" || fail "sdtest keygen"
 }
 
-# The status line of the last response's headers.
+# The value of one header of the last response.
 sd_header() {
 	grep -i "^$1:" "$SD_HDRS" | head -n 1 | tr -d '\r' | cut -d' ' -f2-
+}
+
+sd_check_response() {
+	for h in "Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'" \
+		"Referrer-Policy: no-referrer" \
+		"X-Content-Type-Options: nosniff" \
+		"Cache-Control: no-store" \
+		"Cross-Origin-Opener-Policy: same-origin" \
+		"X-Frame-Options: DENY"; do
+		tr -d '\r' <"$SD_HDRS" | grep -qixF "$h" ||
+			fail "$1: no header '$h'"
+	done
+	server=$(sd_header Server)
+	case $server in "" | "-") ;; *) fail "$1: Server: $server" ;; esac
+	grep -qi '^Content-Type: text/html' "$SD_HDRS" && [ -s "$SD_BODY" ] ||
+		return 0
+	grep -qi '<script' "$SD_BODY" && fail "$1: a script element"
+	grep -qi ' style=' "$SD_BODY" && fail "$1: an inline style"
+	grep -Eio '(src|href|action)="[^"]*"' "$SD_BODY" |
+		grep -Eq '"(https?:)?//' && fail "$1: an outside URL"
+	grep -q '<html lang="[a-z-]*"' "$SD_BODY" || fail "$1: no html lang"
+	return 0
 }
