@@ -1,0 +1,11 @@
+#!/bin/bash
+# The source's journey in real Chromium with JavaScript disabled
+# (tests/browser/). Needs Debian's chromium and the pinned npm packages,
+# which `make check` installs first.
+set -eu
+top=${SEALDROP_TOP:?}
+[ -x /usr/bin/chromium ] || { echo "FAIL: /usr/bin/chromium missing (make deps)"; exit 1; }
+[ -d "$top/tests/browser/node_modules/playwright-core" ] ||
+	{ echo "FAIL: tests/browser/node_modules missing (make deps)"; exit 1; }
+cd "$top/tests/browser"
+exec timeout 300 node --test --test-concurrency=1 ./*.test.mjs
