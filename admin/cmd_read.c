@@ -148,8 +148,10 @@ int cmd_read(struct admin *a, int argc, char **argv)
 		rd.env = envs[i];
 		rd.is_message = 0;
 		r = archive_env_open(rd.ar, envs[i], rd.key, &cb);
-		if (r == CRYPT_ESINK && !rd.is_message && !rd.werr)
+		if (r == CRYPT_ESINK && !rd.is_message && !rd.werr) {
+			r = 0;
 			continue;
+		}
 		if (r == 0)
 			r = text_end(&rd);
 		if (r != 0)
