@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/statvfs.h>
 
 #include <sodium.h>
@@ -217,6 +218,12 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 	}
 	if (!r->sv.source_id)
 		return web_error(r, 403);
+	/* The post processor would take url-encoded bodies too: only the
+	 * form's own encoding is accepted. */
+	const char *type = MHD_lookup_connection_value(
+		r->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!type || strncasecmp(type, "multipart/form-data", 19))
+		return web_error(r, 400);
 	unsigned n = atomic_fetch_add(&r->w->uploads, 1);
 	r->upload_slot = 1;
 	if (n >= r->w->cf->max_concurrent_uploads || disk_low(r->w))

@@ -17,6 +17,8 @@
 #   sd_header NAME           a header's value in the last response
 #   sd_check_response WHAT   the last response has every security header
 #                            and, if HTML, no script and no outside URL
+#   sd_sql DIR QUERY         one query on DIR/drop.db
+#   sd_hash [FILE]           BLAKE2b-256 hex, as sdtest prints it
 #   fail MSG                 says why and exits 1
 set -u
 
@@ -168,4 +170,14 @@ sd_check_response() {
 		grep -Eq '"(https?:)?//' && fail "$1: an outside URL"
 	grep -q '<html lang="[a-z-]*"' "$SD_BODY" || fail "$1: no html lang"
 	return 0
+}
+
+# One value from the database (read while the server runs: WAL).
+sd_sql() {
+	sqlite3 -cmd '.timeout 10000' "$1/drop.db" "$2"
+}
+
+# BLAKE2b-256 of a file or of stdin, in hex, as sdtest open-export prints.
+sd_hash() {
+	b2sum -l 256 "$@" | cut -d' ' -f1
 }

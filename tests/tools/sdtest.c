@@ -188,7 +188,7 @@ static void end_envelope(struct reader *rd)
 		die("envelope does not open", r ? r : rd->open_err);
 	crypto_generichash_final(&rd->h, digest, sizeof(digest));
 	crypt_hex(hex, digest, sizeof(digest));
-	for (char *c = rd->meta.name; *c; c++)
+	for (unsigned char *c = (unsigned char *)rd->meta.name; *c; c++)
 		if (*c <= ' ' || *c == '/' || *c == 0x7f)
 			*c = '?';
 	printf(" %s/%s/%s", kind_name(rd->meta.kind), rd->meta.name, hex);
