@@ -76,6 +76,37 @@ setsid "$ADM" --home "$AT/t" read 1 </dev/null >"$AT/out" 2>"$AT/err"
 printf '%s\r\n' "$(cat "$VEC/keys/test.pass")" >"$AT/crlf"
 adm_rc 0 --home "$AT/t" outbox --out "$AT/ob" --passphrase-file "$AT/crlf"
 [ "$(mode_of "$AT/ob")" = 600 ] || fail "outbox mode"
+
+# reply: the text is capped and must not be empty; the source must exist.
+src=$("$ADM" --home "$AT/t" list --tsv | awk -F '\t' 'NR == 2 { print $2 }')
+[ -n "$src" ] || fail "no source in the test archive"
+head -c 65537 /dev/zero | tr '\0' x >"$AT/long"
+adm_rc 2 --home "$AT/t" reply "$src" --message-file "$AT/long"
+adm_rc 2 --home "$AT/t" reply "$src" --message-file "$AT/empty"
+adm_rc 2 --home "$AT/t" reply no-such-source --message-file "$AT/pass"
+head -c 65536 /dev/zero | tr '\0' y >"$AT/max"
+adm_rc 0 --home "$AT/t" reply "$src" --message-file "$AT/max"
+printf 'from stdin\n' | "$ADM" --home "$AT/t" reply "$src" >/dev/null ||
+	fail "reply from standard input"
+adm_rc 0 --home "$AT/t" sources --tsv
+awk -F '\t' -v s="$src" '$1 == s && $5 == 2 { ok = 1 } END { exit !ok }' \
+	"$AT/out" || fail "sources: $(cat "$AT/out")"
+adm_rc 0 --home "$AT/t" outbox --out "$AT/ob2" --passphrase-file "$AT/crlf"
+grep -q '2 replies' "$AT/out" || fail "outbox: $(cat "$AT/out")"
+# No plaintext of a reply in the archive.
+grep -a -q yyyyyyyyyyyyyyyy "$AT/t"/archive.db* && fail "reply text stored"
+grep -a -q 'from stdin' "$AT/t"/archive.db* && fail "reply text stored"
+
+# star toggles; note needs an existing submission.
+adm_rc 0 --home "$AT/t" star 1
+grep -q starred "$AT/out" || fail "star"
+adm_rc 0 --home "$AT/t" star 1
+grep -q unstarred "$AT/out" || fail "unstar"
+adm_rc 2 --home "$AT/t" star 99
+adm_rc 2 --home "$AT/t" note 99 text
+adm_rc 0 --home "$AT/t" note 1 "note-text-here"
+grep -a -q 'note-text-here' "$AT/t"/archive.db* && fail "note text stored"
+
 # --passphrase-file is accepted, and ignored, where no key is needed.
 adm_rc 0 --home "$AT/t" list --passphrase-file /nonexistent
 adm_rc 0 --home "$AT/t" --passphrase-file /nonexistent sources

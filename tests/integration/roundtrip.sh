@@ -142,6 +142,30 @@ adm 2 extract "$ID_A1" --to "$AT/link"
 	fail "extract followed a symlink"
 adm 0 extract "$ID_A2" --to "$X"
 
+# --- a damaged archive: nothing unauthenticated is kept or trusted ---
+# One byte flipped in the third MiB of A's file: extract has written two
+# MiB when the opener notices, and must remove the partial file.
+cp -r "$H" "$AT/damaged"
+sqlite3 "$AT/damaged/archive.db" "UPDATE chunks SET data =
+	substr(data, 1, 5000) ||
+	CASE WHEN substr(data, 5001, 1) = X'00' THEN X'01' ELSE X'00' END ||
+	substr(data, 5002)
+	WHERE seq = 2 AND envelope = (SELECT id FROM envelopes
+	WHERE submission = $ID_A1 AND idx = 1)" || fail "damaging a copy"
+mkdir "$AT/dx"
+adm_rc 1 --home "$AT/damaged" extract "$ID_A1" --to "$AT/dx" \
+	--passphrase-file "$PASS"
+[ -z "$(ls -A "$AT/dx")" ] || fail "a partial file was left: $(ls "$AT/dx")"
+sqlite3 "$AT/damaged/archive.db" "UPDATE chunks SET data =
+	substr(data, 1, 300) ||
+	CASE WHEN substr(data, 301, 1) = X'00' THEN X'01' ELSE X'00' END ||
+	substr(data, 302)
+	WHERE seq = 0 AND envelope = (SELECT id FROM envelopes
+	WHERE submission = $ID_A2 AND idx = 0)" || fail "damaging a copy"
+adm_rc 1 --home "$AT/damaged" read "$ID_A2" --passphrase-file "$PASS"
+grep -q "$CANARY" "$AT/out" && fail "read printed a damaged message"
+rm -rf "$AT/damaged"
+
 # --- a wrong passphrase ---
 printf 'wrong\n' >"$AT/wrong"
 adm_rc 1 --home "$H" read "$ID_A1" --passphrase-file "$AT/wrong"
