@@ -4,7 +4,8 @@
  * fixed and contents are reported as hashes, never written out.
  *
  *   sdtest keygen DIR
- *   sdtest outbox KEYDIR OUT [--reply SOURCE_PK_HEX TEXT]... [--ack ID]...
+ *   sdtest outbox KEYDIR OUT [--reply SOURCE_PK_HEX TEXT]...
+ *                 [--reply-uid UID SOURCE_PK_HEX TEXT]... [--ack ID]...
  *   sdtest open-export KEYDIR BUNDLE
  */
 #include <fcntl.h>
@@ -91,7 +92,9 @@ static int mem_sink(void *ctx, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static void add_reply(bundle_outbox *b, const char *pkhex, const char *text)
+/* uidhex NULL: a fresh random reply id. */
+static void add_reply(bundle_outbox *b, const char *uidhex, const char *pkhex,
+		      const char *text)
 {
 	uint8_t pk[32], id[BUNDLE_ID];
 	char idhex[2 * BUNDLE_ID + 1];
@@ -104,7 +107,10 @@ static void add_reply(bundle_outbox *b, const char *pkhex, const char *text)
 			   &m) || env_seal_push(s, text, strlen(text)) ||
 	    env_seal_finish(s, NULL))
 		die("seal reply", 0);
-	randombytes_buf(id, sizeof(id));
+	if (!uidhex)
+		randombytes_buf(id, sizeof(id));
+	else if (crypt_unhex(id, BUNDLE_ID, uidhex))
+		die("--reply-uid needs a 32-digit id", 0);
 	int r = bundle_outbox_reply(b, id, pk, m.p, m.len);
 	if (r)
 		die("reply", r);
@@ -129,8 +135,11 @@ static int cmd_outbox(int argc, char **argv)
 		die("outbox", r);
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--reply") && i + 2 < argc) {
-			add_reply(b, argv[i + 1], argv[i + 2]);
+			add_reply(b, NULL, argv[i + 1], argv[i + 2]);
 			i += 2;
+		} else if (!strcmp(argv[i], "--reply-uid") && i + 3 < argc) {
+			add_reply(b, argv[i + 1], argv[i + 2], argv[i + 3]);
+			i += 3;
 		} else if (!strcmp(argv[i], "--ack") && i + 1 < argc) {
 			if (crypt_unhex(sub, BUNDLE_ID, argv[++i]))
 				die("--ack needs a 32-digit id", 0);
