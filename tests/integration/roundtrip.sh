@@ -20,8 +20,8 @@ adm() { adm_rc "$@" --home "$H" --passphrase-file "$PASS"; }
 adm 0 keygen
 fpr=$(sed -n 's/^Fingerprint: //p' "$AT/out")
 sd_init "$DATA" "$H/newsroom.pub"
-grep -q "$fpr" "$SD_TMP/init.out" 2>/dev/null ||
-	echo "note: sealdrop init did not print the fingerprint $fpr"
+grep -q "fingerprint $fpr" "$SD_TMP/init.out" ||
+	fail "sealdrop init did not print the fingerprint $fpr"
 sd_start "$DATA"
 
 # --- sources submit ---
