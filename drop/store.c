@@ -86,7 +86,11 @@ static int configure(sqlite3 *db)
 			    "PRAGMA synchronous=FULL;"
 			    "PRAGMA secure_delete=ON;"
 			    "PRAGMA foreign_keys=ON;"
-			    "PRAGMA temp_store=MEMORY;",
+			    "PRAGMA temp_store=MEMORY;"
+			    /* Mostly large writes that are never read
+			     * back: a small page cache keeps memory per
+			     * upload low. */
+			    "PRAGMA cache_size=-512;",
 			    NULL, NULL, NULL);
 }
 
