@@ -188,17 +188,20 @@ void cli_sync_parent(const char *path)
 	}
 }
 
-int cli_id(const char *s, int64_t *id)
+int cli_id(const struct admin *a, const char *s, int64_t *id)
 {
 	char *end;
-	long long v;
+	long long v = 0;
 
-	if (*s < '0' || *s > '9')
-		return -1;
 	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v <= 0)
+	if (*s >= '0' && *s <= '9')
+		v = strtoll(s, &end, 10);
+	if (v <= 0 || errno || *end) {
+		if (a)
+			cli_usage(a, "ID must be a submission number from "
+				  "list");
 		return -1;
+	}
 	*id = v;
 	return 0;
 }

@@ -76,8 +76,9 @@ int cli_read_text(const char *file, const char *what, char **text,
  * cut. Best effort: the data itself was synced before the rename. */
 void cli_sync_parent(const char *path);
 
-/* A submission id as list prints it: a positive decimal number. 0 or -1. */
-int cli_id(const char *s, int64_t *id);
+/* A submission id as list prints it: a positive decimal number. 0, or -1
+ * after a usage message (when a is not NULL). */
+int cli_id(const struct admin *a, const char *s, int64_t *id);
 
 /* The day number as YYYY-MM-DD (UTC) in out; returns out. */
 const char *cli_date(uint32_t day, char out[16]);

@@ -151,8 +151,8 @@ int cmd_extract(struct admin *a, int argc, char **argv)
 
 	if (cli_args(a, argc, argv, opts, pos, 1, 1) < 0)
 		return ADM_ERR;
-	if (cli_id(pos[0], &id) != 0)
-		return cli_usage(a, "ID must be a submission number from list");
+	if (cli_id(a, pos[0], &id) != 0)
+		return ADM_ERR;
 	if (!to || !*to)
 		return cli_usage(a, "--to OUTDIR is required");
 	memset(&ex, 0, sizeof(ex));

@@ -33,8 +33,8 @@ int cmd_note(struct admin *a, int argc, char **argv)
 	n = cli_args(a, argc, argv, opts, pos, 1, 2);
 	if (n < 0)
 		return ADM_ERR;
-	if (cli_id(pos[0], &id) != 0)
-		return cli_usage(a, "ID must be a submission number from list");
+	if (cli_id(a, pos[0], &id) != 0)
+		return ADM_ERR;
 	if (n == 2 && file)
 		return cli_usage(a, "give TEXT or --message-file, not both");
 	if (unlock_pub(a, &pub) != ADM_OK || archive_open(a->home, &ar) != 0)

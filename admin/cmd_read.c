@@ -127,8 +127,8 @@ int cmd_read(struct admin *a, int argc, char **argv)
 
 	if (cli_args(a, argc, argv, opts, pos, 1, 1) < 0)
 		return ADM_ERR;
-	if (cli_id(pos[0], &id) != 0)
-		return cli_usage(a, "ID must be a submission number from list");
+	if (cli_id(a, pos[0], &id) != 0)
+		return ADM_ERR;
 	memset(&rd, 0, sizeof(rd));
 	rd.raw = raw;
 	if (archive_open(a->home, &rd.ar) != 0)

@@ -15,8 +15,8 @@ int cmd_star(struct admin *a, int argc, char **argv)
 
 	if (cli_args(a, argc, argv, NULL, pos, 1, 1) < 0)
 		return ADM_ERR;
-	if (cli_id(pos[0], &id) != 0)
-		return cli_usage(a, "ID must be a submission number from list");
+	if (cli_id(a, pos[0], &id) != 0)
+		return ADM_ERR;
 	if (archive_open(a->home, &ar) != 0)
 		return ADM_ERR;
 	if (archive_sub_check(ar, id) == 0 &&

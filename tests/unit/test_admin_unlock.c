@@ -105,17 +105,17 @@ static void test_cli_id(void **state)
 	int64_t id;
 
 	(void)state;
-	assert_int_equal(cli_id("1", &id), 0);
+	assert_int_equal(cli_id(NULL, "1", &id), 0);
 	assert_int_equal(id, 1);
-	assert_int_equal(cli_id("42", &id), 0);
+	assert_int_equal(cli_id(NULL, "42", &id), 0);
 	assert_int_equal(id, 42);
-	assert_int_equal(cli_id("0", &id), -1);
-	assert_int_equal(cli_id("-3", &id), -1);
-	assert_int_equal(cli_id("+3", &id), -1);
-	assert_int_equal(cli_id(" 3", &id), -1);
-	assert_int_equal(cli_id("3x", &id), -1);
-	assert_int_equal(cli_id("", &id), -1);
-	assert_int_equal(cli_id("99999999999999999999", &id), -1);
+	assert_int_equal(cli_id(NULL, "0", &id), -1);
+	assert_int_equal(cli_id(NULL, "-3", &id), -1);
+	assert_int_equal(cli_id(NULL, "+3", &id), -1);
+	assert_int_equal(cli_id(NULL, " 3", &id), -1);
+	assert_int_equal(cli_id(NULL, "3x", &id), -1);
+	assert_int_equal(cli_id(NULL, "", &id), -1);
+	assert_int_equal(cli_id(NULL, "99999999999999999999", &id), -1);
 }
 
 static void test_cli_args(void **state)
