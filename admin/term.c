@@ -101,6 +101,15 @@ size_t term_feed(term_state *st, const uint8_t *in, size_t len, char *out)
 	for (size_t i = 0; i < len; i++) {
 		uint8_t b = in[i];
 
+		if (st->cr) {
+			st->cr = 0;
+			if (b == '\n') {
+				memcpy(out + o, "\r\n", 2);
+				o += 2;
+				continue;
+			}
+			o += put_char((const uint8_t *)"\r", 1, out + o);
+		}
 		if (st->npend > 0) {
 			size_t want = utf8_len(st->pend[0]);
 
@@ -125,7 +134,10 @@ size_t term_feed(term_state *st, const uint8_t *in, size_t len, char *out)
 			o += put_fffd(out + o);
 			break;
 		case 1:
-			o += put_char(&b, 1, out + o);
+			if (b == '\r')
+				st->cr = 1;
+			else
+				o += put_char(&b, 1, out + o);
 			break;
 		default:
 			st->pend[0] = b;
@@ -140,6 +152,8 @@ size_t term_end(term_state *st, char *out)
 {
 	size_t o = 0;
 
+	if (st->cr)
+		o = put_char((const uint8_t *)"\r", 1, out);
 	if (st->npend > 0)
 		o = put_fffd(out);
 	sodium_memzero(st, sizeof(*st));
@@ -148,7 +162,7 @@ size_t term_end(term_state *st, char *out)
 
 void term_str(const char *s, char *out, size_t outlen)
 {
-	term_state st = { { 0 }, 0 };
+	term_state st = { { 0 }, 0, 0 };
 	char piece[TERM_OUT_MAX(1)];
 	size_t o = 0, n;
 

@@ -5,8 +5,9 @@
  * proven otherwise: an escape sequence can rewrite the screen, retitle the
  * window or, on some terminals, answer back; bidi overrides can make text
  * read differently from what it is. The sanitiser lets ordinary UTF-8 text
- * (any script), newlines and tabs through byte for byte, and replaces the
- * rest with visible placeholders:
+ * (any script), newlines, tabs and CRLF line ends (browsers send them)
+ * through byte for byte, and replaces the rest with visible placeholders
+ * (a lone CR, which could overwrite a line, among them):
  *   C0 controls and DEL   -> "\xNN"
  *   C1 controls           -> "\u0080" .. "\u009f"
  *   bidi embeddings, overrides and isolates -> "<U+202E>" and the like
@@ -21,11 +22,13 @@
 /* Output bytes term_feed may produce for len input bytes. */
 #define TERM_OUT_MAX(len) (8 * (len) + 32)
 
-/* Streaming state: a UTF-8 sequence may be split across two feeds. It
- * holds up to three bytes of plaintext; term_end wipes them. */
+/* Streaming state: a UTF-8 sequence, or a CR waiting to see whether an LF
+ * follows, may be split across two feeds. It holds up to three bytes of
+ * plaintext; term_end wipes them. */
 typedef struct term_state {
 	uint8_t pend[4];
 	size_t npend;
+	int cr;
 } term_state;
 
 /* Sanitises len bytes of in, continuing st, into out (TERM_OUT_MAX(len)

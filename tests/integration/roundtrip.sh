@@ -30,7 +30,8 @@ head -c 3145728 /dev/urandom >"$AT/big.bin"
 printf 'body %s\n' "$CANARY" >>"$AT/big.bin"
 MSG_A1="first from A $CANARY
 second line: Қазақ тілі, ئۇيغۇرچە, 中文"
-MSG_A2="follow-up from A $CANARY"
+# Browsers send a textarea's line ends as CRLF: read must keep them.
+MSG_A2=$(printf 'follow-up from A %s\r\nsecond line' "$CANARY")
 HOSTILE_MSG=$(printf 'B says \033[2J\033]0;pwned\007 \342\200\256evil %s' "$CANARY")
 HOSTILE_NAME=$(printf '../../.e\033[31mvil-%s\342\200\256fdp.exe' "$CANARY")
 

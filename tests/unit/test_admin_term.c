@@ -17,7 +17,7 @@
 /* Sanitises s whole, in one feed. */
 static char *san(const char *s, size_t len)
 {
-	term_state st = { { 0 }, 0 };
+	term_state st = { { 0 }, 0, 0 };
 	char *out = malloc(TERM_OUT_MAX(len) + 32);
 	size_t o;
 
@@ -31,7 +31,7 @@ static char *san(const char *s, size_t len)
 /* Sanitises s one byte per feed: split sequences must decode the same. */
 static char *san_bytewise(const char *s, size_t len)
 {
-	term_state st = { { 0 }, 0 };
+	term_state st = { { 0 }, 0, 0 };
 	char *out = malloc(TERM_OUT_MAX(len) + 32);
 	size_t o = 0;
 
@@ -64,6 +64,7 @@ static void test_ordinary_text_unchanged(void **state)
 		"中文测试：新闻自由。\n",             /* Chinese */
 		"emoji \xf0\x9f\x93\xb0 and \xe2\x82\xac 100\n",
 		"Arabic with a mark \xd8\xa7\xe2\x80\x8f\xd8\xa8\n",
+		"Line one\r\nline two\r\n",
 	};
 
 	(void)state;
@@ -77,6 +78,11 @@ static void test_escape_sequences(void **state)
 	EXPECT("a\033[2Jb", "a\\x1b[2Jb");
 	EXPECT("\033]0;title\007", "\\x1b]0;title\\x07");
 	EXPECT("cr\rlf", "cr\\x0dlf");
+	/* CRLF from a browser's form is ordinary; a lone CR is not. */
+	EXPECT("a\r\nb\r\n", "a\r\nb\r\n");
+	EXPECT("a\r", "a\\x0d");
+	EXPECT("\r\r\n", "\\x0d\r\n");
+	EXPECT("x\r\033", "x\\x0d\\x1b");
 	EXPECT("nul\0x", "nul\\x00x");
 	EXPECT("bs\bdel\x7f", "bs\\x08del\\x7f");
 }
