@@ -212,40 +212,41 @@ load(scmp_filter_ctx ctx, int rc)
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* What sealdrop serve calls once it runs, without argument checks. */
+/* What sealdrop serve calls once it runs, without argument checks. Where
+ * libc uses one of two calls depending on the architecture (poll/ppoll,
+ * unlink/unlinkat, ...), both are listed. */
 static const int server_calls[] = {
-	/* memory: malloc, sodium_malloc (guard pages, mlock), SQLite */
+	/* memory: malloc, sodium_malloc (guard pages, mlock), thread stacks */
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	SCMP_SYS(mlock), SCMP_SYS(munlock),
-	/* threads: one per connection, the Argon2 worker pool */
+	/* threads: one per connection, housekeeping */
 	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
-	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(gettid),
-	SCMP_SYS(getpid), SCMP_SYS(sched_yield), SCMP_SYS(nanosleep),
-	SCMP_SYS(clock_nanosleep), SCMP_SYS(restart_syscall),
-	/* signals: SIGTERM/SIGINT stop the server */
+	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(getpid),
+	/* SQLite's busy handler sleeps */
+	SCMP_SYS(nanosleep), SCMP_SYS(clock_nanosleep),
+	/* signals: SIGTERM/SIGINT reach a handler in the main thread */
 	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(sigaltstack),
-	/* time (usually the vDSO) and randomness */
-	SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres),
-	SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(getrandom),
-	/* files: SQLite's database, WAL, shared memory and journals */
+	SCMP_SYS(rt_sigreturn), SCMP_SYS(restart_syscall),
+	/* time, when the vDSO cannot answer; randomness */
+	SCMP_SYS(clock_gettime), SCMP_SYS(gettimeofday), SCMP_SYS(time),
+	SCMP_SYS(getrandom),
+	/* SQLite: connections opened on demand, their WAL and shared
+	 * memory files; getcwd and readlink resolve the database's path,
+	 * fchmod and (as root) fchown match new files to the database */
 	SCMP_SYS(openat), SCMP_SYS(close), SCMP_SYS(read), SCMP_SYS(write),
-	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(readv),
-	SCMP_SYS(writev), SCMP_SYS(lseek), SCMP_SYS(fstat),
-	SCMP_SYS(newfstatat), SCMP_SYS(statx), SCMP_SYS(fsync),
+	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(lseek),
+	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(statx),
 	SCMP_SYS(fdatasync), SCMP_SYS(fcntl), SCMP_SYS(ftruncate),
 	SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(access),
 	SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(readlink),
 	SCMP_SYS(readlinkat), SCMP_SYS(getcwd), SCMP_SYS(fchmod),
-	SCMP_SYS(fchown), SCMP_SYS(statfs), SCMP_SYS(fstatfs),
-	SCMP_SYS(geteuid), SCMP_SYS(getuid),
+	SCMP_SYS(fchown), SCMP_SYS(geteuid),
+	/* free disk space before accepting a submission (statvfs) */
+	SCMP_SYS(statfs),
 	/* the bound socket and the connections accepted on it */
 	SCMP_SYS(accept4), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
-	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(shutdown),
-	SCMP_SYS(setsockopt), SCMP_SYS(getsockopt), SCMP_SYS(getsockname),
-	SCMP_SYS(getpeername), SCMP_SYS(poll), SCMP_SYS(ppoll),
-	SCMP_SYS(select), SCMP_SYS(pselect6), SCMP_SYS(epoll_wait),
-	SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
+	SCMP_SYS(sendmsg), SCMP_SYS(shutdown), SCMP_SYS(setsockopt),
+	SCMP_SYS(pselect6), SCMP_SYS(poll), SCMP_SYS(ppoll),
 };
 
 /* What the leak checker does at exit in sanitizer builds: a tracer task
@@ -253,6 +254,8 @@ static const int server_calls[] = {
 static const int sanitizer_calls[] = {
 	SCMP_SYS(clone), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(prctl),
 	SCMP_SYS(getdents64), SCMP_SYS(getppid), SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack), SCMP_SYS(gettid),
+	SCMP_SYS(open), SCMP_SYS(getdents),
 };
 
 int
@@ -295,6 +298,10 @@ confine_server(void)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect),
 				      1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC,
 						 0));
+	/* libmicrohttpd names its threads; no other prctl is needed. */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
+				      SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME, 0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 				      SCMP_A0(SCMP_CMP_EQ,

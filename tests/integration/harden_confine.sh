@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 top=${SEALDROP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 
-if ! grep -q 'confine_server' "$top/drop/main.c" 2>/dev/null; then
+if ! grep -q 'confine_server *(' "$top"/drop/*.c 2>/dev/null; then
 	echo "SKIP: sealdrop serve does not call confine_server yet"
 	exit 0
 fi
@@ -15,9 +15,11 @@ fi
 check_confined() {
 	n=0
 	for st in /proc/"$SD_PID"/task/*/status; do
-		grep -q "^Seccomp:[[:space:]]2$" "$st" ||
+		# A connection's thread may end while we look.
+		text=$(cat "$st" 2>/dev/null) || continue
+		grep -q "^Seccomp:[[:space:]]2$" <<<"$text" ||
 			fail "$1: a thread without a seccomp filter: $st"
-		grep -q "^NoNewPrivs:[[:space:]]1$" "$st" ||
+		grep -q "^NoNewPrivs:[[:space:]]1$" <<<"$text" ||
 			fail "$1: a thread without no_new_privs: $st"
 		n=$((n + 1))
 	done
