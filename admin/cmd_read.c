@@ -5,6 +5,7 @@
  * to the file descriptor: no stdio buffer keeps a copy, and every
  * intermediate buffer is wiped.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,8 @@ struct reader {
 	int raw;
 	int is_message;  /* the envelope being opened is the message */
 	int wrote;       /* some plaintext reached stdout */
-	int werr;        /* writing stdout failed */
+	int werr;        /* writing stdout failed, with this errno */
+	int dberr;       /* a database error line was printed */
 	term_state ts;
 };
 
@@ -39,7 +41,7 @@ static int put(struct reader *rd, const void *buf, size_t len)
 		return 0;
 	rd->wrote = 1;
 	if (fileio_write_all(STDOUT_FILENO, buf, len) != 0) {
-		rd->werr = 1;
+		rd->werr = errno ? errno : EIO;
 		return -1;
 	}
 	return 0;
@@ -80,8 +82,10 @@ static int on_meta(void *ctx, const env_meta *meta)
 {
 	struct reader *rd = ctx;
 
-	if (archive_env_set_kind(rd->ar, rd->env, meta->kind) != 0)
+	if (archive_env_set_kind(rd->ar, rd->env, meta->kind) != 0) {
+		rd->dberr = 1;
 		return -1;
+	}
 	rd->is_message = meta->kind == ENV_MESSAGE;
 	/* Anything else is a file: stop before its bytes are decrypted. */
 	return rd->is_message ? 0 : -1;
@@ -148,7 +152,8 @@ int cmd_read(struct admin *a, int argc, char **argv)
 		rd.env = envs[i];
 		rd.is_message = 0;
 		r = archive_env_open(rd.ar, envs[i], rd.key, &cb);
-		if (r == CRYPT_ESINK && !rd.is_message && !rd.werr) {
+		if (r == CRYPT_ESINK && !rd.is_message && !rd.werr &&
+		    !rd.dberr) {
 			r = 0;
 			continue;
 		}
@@ -158,9 +163,9 @@ int cmd_read(struct admin *a, int argc, char **argv)
 			break;
 		found = 1;
 	}
-	if (r == 1 || rd.werr) {
+	if (r == 1 || rd.werr || rd.dberr) {
 		if (rd.werr)
-			cli_err("writing the message: %m");
+			cli_err("writing the message: %s", strerror(rd.werr));
 		goto out;
 	}
 	if (r != 0) {
