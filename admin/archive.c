@@ -248,16 +248,13 @@ int archive_source_by_pk(archive *ar, const uint8_t pk[32], int64_t *id)
 	return lookup_id(ar, st, id);
 }
 
-int archive_source_by_name(archive *ar, const char *desig, int64_t *id,
-			   uint8_t pk[32])
+/* Steps a lookup of (id, pk) rows: 0 with the one row, 1 when none, 2
+ * when more than one, -1. */
+static int lookup_source(archive *ar, sqlite3_stmt *st, int64_t *id,
+			 uint8_t pk[32])
 {
-	sqlite3_stmt *st = archive_prepare(ar, "SELECT id, pk FROM sources "
-					   "WHERE designation = ?");
 	int r, found = 0;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, desig, -1, SQLITE_TRANSIENT);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (found++)
 			break;
@@ -269,6 +266,32 @@ int archive_source_by_name(archive *ar, const char *desig, int64_t *id,
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		return archive_fail(ar, "finding the source");
 	return found == 0 ? 1 : found > 1 ? 2 : 0;
+}
+
+int archive_source_by_name(archive *ar, const char *desig, int64_t *id,
+			   uint8_t pk[32])
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT id, pk FROM sources "
+					   "WHERE designation = ?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, desig, -1, SQLITE_TRANSIENT);
+	return lookup_source(ar, st, id, pk);
+}
+
+int archive_source_by_sub(archive *ar, int64_t sub, int64_t *id,
+			  uint8_t pk[32])
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT src.id, src.pk "
+					   "FROM submissions s JOIN sources src "
+					   "ON src.id = s.source "
+					   "WHERE s.id = ?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, sub);
+	return lookup_source(ar, st, id, pk);
 }
 
 int archive_sub_by_uid(archive *ar, const uint8_t uid[BUNDLE_ID],

@@ -57,6 +57,11 @@ int archive_source_by_pk(archive *ar, const uint8_t pk[32], int64_t *id);
 int archive_source_by_name(archive *ar, const char *desig, int64_t *id,
 			   uint8_t pk[32]);
 
+/* The source of submission sub: 0 with *id and pk, 1 when there is no
+ * such submission, -1. */
+int archive_source_by_sub(archive *ar, int64_t sub, int64_t *id,
+			  uint8_t pk[32]);
+
 /* The local id of a submission by its uid: 0 and *id, 1 when unknown, -1. */
 int archive_sub_by_uid(archive *ar, const uint8_t uid[BUNDLE_ID],
 		       int64_t *id);

@@ -22,7 +22,7 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 	char *pos[1], *text = NULL;
 	uint8_t pk[32], uid[BUNDLE_ID], *env = NULL;
 	size_t len, envlen;
-	int64_t src;
+	int64_t src, sub = 0;
 	archive *ar = NULL;
 	int r, rc = ADM_ERR;
 	const struct cli_opt opts[] = {
@@ -34,16 +34,22 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 		return ADM_ERR;
 	if (archive_open(a->home, &ar) != 0)
 		return ADM_ERR;
-	r = archive_source_by_name(ar, pos[0], &src, pk);
+	/* Designations are two words, so a number is a submission: the way
+	 * to reach one of two sources that happen to share a designation. */
+	if (cli_id(NULL, pos[0], &sub) == 0)
+		r = archive_source_by_sub(ar, sub, &src, pk);
+	else
+		r = archive_source_by_name(ar, pos[0], &src, pk);
 	if (r < 0)
 		goto out;
 	if (r == 1) {
-		cli_err("no source '%s' (see 'list' or 'sources')", pos[0]);
+		cli_err("no %s '%s' (see 'list')", sub ? "submission" :
+			"source", pos[0]);
 		goto out;
 	}
 	if (r == 2) {
-		cli_err("two sources share the designation '%s'; this "
-			"version cannot tell them apart", pos[0]);
+		cli_err("more than one source is called '%s': give the id of "
+			"one of their submissions instead", pos[0]);
 		goto out;
 	}
 	if (cli_read_text(file, "reply", &text, &len) != ADM_OK)
@@ -57,8 +63,9 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 	randombytes_buf(uid, sizeof(uid));
 	if (archive_reply_add(ar, uid, src, env, envlen) != 0)
 		goto out;
-	printf("Reply to %s queued (%zu bytes sealed). 'outbox --out FILE' "
-	       "writes it for the server.\n", pos[0], len);
+	printf("Reply queued for %s%s (%zu bytes, sealed). 'outbox --out "
+	       "FILE' writes it for the server.\n", sub ? "the source of "
+	       "submission " : "", pos[0], len);
 	rc = ADM_OK;
 out:
 	free(env);

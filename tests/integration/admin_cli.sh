@@ -86,8 +86,9 @@ adm_rc 2 --home "$AT/t" reply "$src" --message-file "$AT/empty"
 adm_rc 2 --home "$AT/t" reply no-such-source --message-file "$AT/pass"
 head -c 65536 /dev/zero | tr '\0' y >"$AT/max"
 adm_rc 0 --home "$AT/t" reply "$src" --message-file "$AT/max"
-printf 'from stdin\n' | "$ADM" --home "$AT/t" reply "$src" >/dev/null ||
-	fail "reply from standard input"
+printf 'from stdin\n' | "$ADM" --home "$AT/t" reply 1 >/dev/null ||
+	fail "reply from standard input, to submission 1's source"
+adm_rc 2 --home "$AT/t" reply 99 --message-file "$AT/pass"
 adm_rc 0 --home "$AT/t" sources --tsv
 awk -F '\t' -v s="$src" '$1 == s && $5 == 2 { ok = 1 } END { exit !ok }' \
 	"$AT/out" || fail "sources: $(cat "$AT/out")"
