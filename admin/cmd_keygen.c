@@ -55,7 +55,7 @@ int cmd_keygen(struct admin *a, int argc, char **argv)
 	char *pass = NULL;
 	size_t plen;
 	keys_secret *k = NULL;
-	int force = 0, rc = ADM_ERR, r;
+	int force = 0, replacing, rc = ADM_ERR, r;
 	struct stat st;
 	const struct cli_opt opts[] = {
 		{ "--force", NULL, &force },
@@ -71,16 +71,19 @@ int cmd_keygen(struct admin *a, int argc, char **argv)
 		cli_err("%s: %s", a->home, strerror(errno));
 		return ADM_ERR;
 	}
-	if (lstat(keypath, &st) == 0 && !force) {
+	replacing = lstat(keypath, &st) == 0;
+	if (replacing && !force) {
 		cli_err("%s exists: refusing to overwrite it (--force "
 			"replaces it, and what was sealed to it is lost "
 			"without a backup)", keypath);
 		return ADM_ERR;
 	}
 
-	if (unlock_pass(a, "New passphrase for the newsroom key: ", 1, &pass,
-			&plen) != ADM_OK)
-		return ADM_ERR;
+	rc = unlock_pass(a, "New passphrase for the newsroom key: ", 1, &pass,
+			 &plen);
+	if (rc != ADM_OK)
+		return rc;
+	rc = ADM_ERR;
 	k = keys_generate();
 	if (!k) {
 		cli_err("out of locked memory for the key");
@@ -99,6 +102,9 @@ int cmd_keygen(struct admin *a, int argc, char **argv)
 	    write_atomic(keypath, keytext, 0600) != 0)
 		goto out;
 	cli_sync_parent(keypath);
+	if (replacing)
+		cli_err("the previous key in %s was replaced: what was sealed "
+			"to it opens only with its backup", a->home);
 
 	keys_id_hex(&k->pub, id);
 	keys_fingerprint(&k->pub, fpr);

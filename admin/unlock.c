@@ -192,6 +192,7 @@ int unlock_pass(const struct admin *a, const char *prompt, int confirm,
 			goto out;
 		if (n2 != n1 || sodium_memcmp(p1, p2, (size_t)n1) != 0) {
 			cli_err("the passphrases do not match");
+			rc = ADM_FAIL;
 			goto out;
 		}
 	}

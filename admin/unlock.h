@@ -28,7 +28,8 @@ int unlock_parse_line(const char *buf, size_t len, size_t *passlen);
 /* Gets a passphrase: from a->passfile when set, else from the terminal
  * with prompt (asked twice when confirm, and must match). On success *pass
  * is NUL-terminated sodium_malloc memory for unlock_pass_free. Returns
- * ADM_OK, or ADM_ERR after an error line. */
+ * ADM_OK, ADM_FAIL when the two do not match, or ADM_ERR after an error
+ * line. */
 int unlock_pass(const struct admin *a, const char *prompt, int confirm,
 		char **pass, size_t *len);
 
