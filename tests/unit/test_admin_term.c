@@ -155,6 +155,79 @@ static void test_term_str_truncates_whole(void **state)
 	assert_string_equal(out, "\xe4\xb8\xad\xe6\x96\x87");
 }
 
+/* What may reach the terminal: valid UTF-8 with no C0 (but \n, \t, and \r
+ * before \n), no DEL, no C1, no bidi embedding, override or isolate. */
+static void assert_safe(const char *s, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)s;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = 0;
+
+		if (p[i] < 0x80) {
+			if (p[i] == '\r')
+				assert_true(i + 1 < len && p[i + 1] == '\n');
+			else
+				assert_true(p[i] == '\n' || p[i] == '\t' ||
+					    (p[i] >= 0x20 && p[i] < 0x7f));
+			i++;
+			continue;
+		}
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			n = 2;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			n = 3;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			n = 4;
+		else
+			fail_msg("bad lead byte %02x", p[i]);
+		assert_true(i + n <= len);
+		cp = p[i] & (0xff >> (n + 1));
+		for (size_t k = 1; k < n; k++) {
+			assert_int_equal(p[i + k] & 0xc0, 0x80);
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		/* Shortest form, no surrogate, in range. */
+		assert_true(cp >= (n == 2 ? 0x80u : n == 3 ? 0x800u :
+				   0x10000u));
+		assert_false(cp >= 0xd800 && cp <= 0xdfff);
+		assert_true(cp <= 0x10ffff);
+		assert_false(cp <= 0x9f);
+		assert_false(cp >= 0x202a && cp <= 0x202e);
+		assert_false(cp >= 0x2066 && cp <= 0x2069);
+		i += n;
+	}
+}
+
+static void test_random_input_is_safe(void **state)
+{
+	/* Random bytes, biased towards the interesting ones. */
+	static const uint8_t pick[] = { 0x1b, 0x9b, 0xc2, 0xe2, 0x80, 0xae,
+					0x81, 0xa6, 0x0d, 0x0a, 0xf4, 0xed,
+					0xe0, 0xf0, 0xff, 'a' };
+	uint8_t in[257];
+	unsigned seed = 12345;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)(rand_r(&seed) % sizeof(in));
+		char *a, *b;
+
+		for (size_t i = 0; i < len; i++)
+			in[i] = rand_r(&seed) % 2 ?
+				pick[rand_r(&seed) % sizeof(pick)] :
+				(uint8_t)rand_r(&seed);
+		a = san((const char *)in, len);
+		b = san_bytewise((const char *)in, len);
+		assert_string_equal(a, b);
+		assert_true(strlen(a) <= TERM_OUT_MAX(len));
+		assert_safe(a, strlen(a));
+		free(a);
+		free(b);
+	}
+}
+
 static void name_is(const char *in, const char *want)
 {
 	char out[TERM_NAME_MAX + 1];
@@ -235,6 +308,37 @@ static void test_filename_long(void **state)
 	assert_int_equal(strlen(out), TERM_NAME_MAX);
 }
 
+static void test_filename_random_is_safe(void **state)
+{
+	static const uint8_t pick[] = { '/', '\\', '.', ' ', '-', 0x1b, 0xe2,
+					0x80, 0xae, 0xc2, 0x9b, 0xff, 'a' };
+	char in[400], out[TERM_NAME_MAX + 1];
+	unsigned seed = 777;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)(rand_r(&seed) % (sizeof(in) - 1));
+		size_t olen;
+
+		for (size_t i = 0; i < len; i++) {
+			in[i] = (char)(rand_r(&seed) % 2 ?
+				       pick[rand_r(&seed) % sizeof(pick)] :
+				       rand_r(&seed) % 255 + 1);
+		}
+		in[len] = '\0';
+		term_filename(in, out);
+		olen = strlen(out);
+		assert_true(olen > 0 && olen <= TERM_NAME_MAX);
+		assert_null(strchr(out, '/'));
+		assert_null(strchr(out, '\\'));
+		assert_false(out[0] == '.' || out[0] == '-' || out[0] == ' ');
+		assert_safe(out, olen);
+		assert_null(strchr(out, '\n'));
+		assert_null(strchr(out, '\t'));
+		assert_null(strstr(out, "\xe2\x80\x8f"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,11 +349,13 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_expansion_bound),
 		cmocka_unit_test(test_term_str_truncates_whole),
+		cmocka_unit_test(test_random_input_is_safe),
 		cmocka_unit_test(test_filename_paths),
 		cmocka_unit_test(test_filename_hidden_and_options),
 		cmocka_unit_test(test_filename_controls),
 		cmocka_unit_test(test_filename_unicode_kept),
 		cmocka_unit_test(test_filename_long),
+		cmocka_unit_test(test_filename_random_is_safe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
