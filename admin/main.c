@@ -74,6 +74,19 @@ static void cmd_help(const struct admin_cmd *c)
 		       "first line of\n--passphrase-file FILE.\n");
 }
 
+/* Whether a command's option takes a separate value: the commands parse
+ * it, but main must step over it when it stands before the command. */
+static int takes_value(const char *arg)
+{
+	static const char *const opts[] = { "--to", "--out", "--source",
+					    "--message-file" };
+
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (strcmp(arg, opts[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Matches "--name VALUE" or "--name=VALUE" at argv[*i]; 1 when taken. */
 static int global_opt(const char *name, int argc, char **argv, int *i,
 		      const char **val, const char **why)
@@ -158,6 +171,10 @@ int main(int argc, char **argv)
 			cmdname = argv[i];
 		} else {
 			rest[nrest++] = argv[i];
+			/* A command's option may come first: its value must
+			 * not be taken for the command's name. */
+			if (!cmdname && takes_value(argv[i]) && i + 1 < argc)
+				rest[nrest++] = argv[++i];
 		}
 	}
 	if (why) {

@@ -108,6 +108,12 @@ adm_rc 2 --home "$AT/t" note 99 text
 adm_rc 0 --home "$AT/t" note 1 "note-text-here"
 grep -a -q 'note-text-here' "$AT/t"/archive.db* && fail "note text stored"
 
+# Options may stand before the command, values and all.
+adm_rc 0 --out "$AT/ob3" --home "$AT/t" --passphrase-file "$AT/crlf" outbox
+[ -s "$AT/ob3" ] || fail "outbox with its options first"
+adm_rc 0 --source "$src" --tsv list --home "$AT/t"
+[ "$(wc -l <"$AT/out")" = 2 ] || fail "list with its options first"
+
 # --passphrase-file is accepted, and ignored, where no key is needed.
 adm_rc 0 --home "$AT/t" list --passphrase-file /nonexistent
 adm_rc 0 --home "$AT/t" --passphrase-file /nonexistent sources
