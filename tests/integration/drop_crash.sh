@@ -1,0 +1,87 @@
+#!/bin/bash
+# kill -9 in the middle of an upload: the database is intact, the
+# half-written submission is swept at the next start, and every
+# submission answered 200 before the kill is still there to export.
+. "$(dirname "$0")/lib.sh"
+
+keys=$SD_TMP/keys data=$SD_TMP/data
+sd_keygen "$keys"
+sd_init "$data" "$keys/newsroom.pub"
+sd_start "$data"
+codename=$(sd_new_source)
+[ -n "$codename" ] || fail "no codename"
+head -c 600000 /dev/urandom >"$SD_TMP/file.bin"
+for i in 1 2 3; do
+	st=$(sd_submit "answered $i" -F "file=@$SD_TMP/file.bin") &&
+		[ "$st" = 200 ] || fail "submit $i: $st"
+done
+
+# A slow upload, killed once part of it is in the database.
+head -c 4000000 /dev/urandom >"$SD_TMP/slow.bin"
+st=$(sd_req GET /submit) && csrf=$(sd_csrf)
+curl -sS --max-time 40 -b "$SD_JAR" -o /dev/null --limit-rate 400K \
+	-F "csrf=$csrf" -F "file=@$SD_TMP/slow.bin" "$SD_URL/submit" \
+	2>/dev/null &
+slow=$!
+i=0
+until [ "$(sd_sql "$data" \
+	"SELECT count(*) FROM submissions WHERE complete = 0")" = 1 ]; do
+	[ $i -lt 100 ] || fail "the slow upload never reached the database"
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -KILL "$SD_PID"
+wait "$SD_PID" 2>/dev/null
+SD_PID=
+wait "$slow" 2>/dev/null
+
+[ "$(sqlite3 "$data/drop.db" "PRAGMA integrity_check")" = ok ] ||
+	fail "integrity_check"
+"$SD_BIN" --data "$data" export --out "$SD_TMP/before.bundle" ||
+	fail "export after the crash"
+"$SD_TOOL" open-export "$keys" "$SD_TMP/before.bundle" >"$SD_TMP/opened" ||
+	fail "open-export"
+[ "$(grep -c '^sub ' "$SD_TMP/opened")" = 3 ] ||
+	fail "not the 3 answered submissions"
+# With no server running, export swept what the crash left.
+[ "$(sd_sql "$data" "SELECT count(*) FROM submissions WHERE complete = 0")" \
+	= 0 ] || fail "export did not sweep"
+
+# Once more, now swept by a restart.
+sd_start "$data"
+st=$(sd_login "$codename") && [ "$st" = 303 ] || fail "login: $st"
+st=$(sd_req GET /submit) && csrf=$(sd_csrf)
+curl -sS --max-time 40 -b "$SD_JAR" -o /dev/null --limit-rate 400K \
+	-F "csrf=$csrf" -F "file=@$SD_TMP/slow.bin" "$SD_URL/submit" \
+	2>/dev/null &
+slow=$!
+i=0
+until [ "$(sd_sql "$data" \
+	"SELECT count(*) FROM submissions WHERE complete = 0")" = 1 ]; do
+	[ $i -lt 100 ] || fail "the slow upload never reached the database"
+	sleep 0.1
+	i=$((i + 1))
+done
+# export while the server runs leaves an upload in progress alone.
+"$SD_BIN" --data "$data" export --out "$SD_TMP/during.bundle" ||
+	fail "export during an upload"
+[ "$(sd_sql "$data" "SELECT count(*) FROM submissions WHERE complete = 0")" \
+	= 1 ] || fail "export swept an upload in progress"
+kill -KILL "$SD_PID"
+wait "$SD_PID" 2>/dev/null
+SD_PID=
+wait "$slow" 2>/dev/null
+sd_start "$data"
+grep -q 'removed 1 unfinished' "$SD_TMP/serve.err" || fail "no sweep at start"
+[ "$(sd_sql "$data" "SELECT count(*) FROM submissions WHERE complete = 0")" \
+	= 0 ] || fail "serve did not sweep"
+[ "$(sd_sql "$data" "SELECT count(*) FROM chunks WHERE envelope NOT IN \
+	(SELECT id FROM envelopes)")" = 0 ] || fail "orphan chunks"
+[ "$(sqlite3 "$data/drop.db" "PRAGMA integrity_check")" = ok ] ||
+	fail "integrity_check"
+"$SD_BIN" --data "$data" export --out "$SD_TMP/after.bundle" || fail "export"
+"$SD_TOOL" open-export "$keys" "$SD_TMP/after.bundle" >"$SD_TMP/opened" ||
+	fail "open-export"
+[ "$(grep -c '^sub ' "$SD_TMP/opened")" = 3 ] || fail "submissions lost"
+sd_stop
+echo ok
