@@ -25,6 +25,10 @@ void cli_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* One line, whatever a quoted path or reason holds. */
+	for (char *p = raw; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	term_str(raw, safe, sizeof(safe));
 	fprintf(stderr, "%s: %s\n", PROG, safe);
 }
