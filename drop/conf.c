@@ -45,7 +45,8 @@ static const struct conf_key keys[] = {
 	    "what you send.",
 	    "A few sentences on the landing page, in the newsroom's voice."),
 	TXT(languages, CONF_LANGS, "en",
-	    "Languages offered, comma-separated codes (en, kk, ug, ru, zh)."),
+	    "Languages offered, comma-separated codes such as en, kk, ug, ru, "
+	    "zh; pages fall back to English where there is no translation."),
 	NUM(max_upload_mb, 1, 4096, 500,
 	    "Largest submission (message and files together), MiB."),
 	NUM(max_connections, 4, 10000, 200,
@@ -66,7 +67,7 @@ static const struct conf_key keys[] = {
 	NUM(session_idle_s, 0, 86400, 0,
 	    "The same in seconds, overriding session_idle_min when not 0 "
 	    "(for tests)."),
-	NUM(max_sessions, 10, 1000000, 10000,
+	NUM(max_sessions, 10, 100000, 10000,
 	    "Sessions held at once; the least recently used anonymous one "
 	    "makes way."),
 	NUM(failed_logins_per_min, 1, 100000, 60,
@@ -386,17 +387,4 @@ unsigned conf_session_idle(const conf *c)
 {
 	return c->session_idle_s ? c->session_idle_s :
 				   c->session_idle_min * 60;
-}
-
-void conf_print_table(void)
-{
-	printf("| key | default | range | what |\n|---|---|---|---|\n");
-	for (size_t i = 0; i < NKEYS; i++) {
-		printf("| `%s` | %s | ", keys[i].name, keys[i].def);
-		if (keys[i].type == CONF_NUM)
-			printf("%u–%u", keys[i].min, keys[i].max);
-		else
-			printf("text, < %zu bytes", keys[i].size);
-		printf(" | %s |\n", keys[i].doc);
-	}
 }

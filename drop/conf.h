@@ -66,7 +66,4 @@ int conf_listen_parse(const char *s, struct sockaddr_storage *ss,
 /* Seconds of idle time after which a session is wiped. */
 unsigned conf_session_idle(const conf *c);
 
-/* Prints docs/config.md's table of keys (markdown) to stdout. */
-void conf_print_table(void);
-
 #endif

@@ -445,18 +445,19 @@ int store_env_discard(store *s, int64_t env)
 				NULL, 0, env, NULL));
 }
 
-int store_sub_complete(store *s, int64_t sub, int64_t source_id, int64_t env,
-		       int seq, const void *data, size_t len)
+int store_sub_complete(store *s, int64_t sub, int64_t source_id)
 {
+	int n = 0;
 	if (store_begin(s))
 		return STORE_EDB;
-	if ((len && insert_chunk(s, env, seq, data, len)) ||
-	    change(s, "UPDATE envelopes SET length = (SELECT "
+	/* n checks the rows are still there to complete: nothing else
+	 * should ever delete them, but a 200 must never rest on a guess. */
+	if (change(s, "UPDATE envelopes SET length = (SELECT "
 		   "coalesce(sum(length(data)), 0) FROM chunks "
 		   "WHERE envelope = envelopes.id) WHERE submission = ?",
 		   NULL, 0, sub, NULL) ||
-	    change(s, "UPDATE submissions SET complete = 1 WHERE id = ?",
-		   NULL, 0, sub, NULL) ||
+	    change(s, "UPDATE submissions SET complete = 1 WHERE id = ? "
+		   "AND complete = 0", NULL, 0, sub, &n) || n != 1 ||
 	    change(s, "UPDATE sources SET pending = 0 WHERE id = ?", NULL, 0,
 		   source_id, NULL) ||
 	    store_commit(s)) {
@@ -702,7 +703,7 @@ int store_ack(store *s, const uint8_t uid[BUNDLE_ID])
 
 int store_status(store *s, struct store_status *st)
 {
-	int64_t v[5] = { 0 }, pages = 0, psize = 0;
+	int64_t v[5] = { 0 };
 	static const char *const q[] = {
 		"PRAGMA user_version",
 		"SELECT count(*) FROM sources",
@@ -713,15 +714,11 @@ int store_status(store *s, struct store_status *st)
 	for (size_t i = 0; i < 5; i++)
 		if (query_int(s, q[i], NULL, 0, INT64_MIN, &v[i]))
 			return STORE_EDB;
-	if (query_int(s, "PRAGMA page_count", NULL, 0, INT64_MIN, &pages) ||
-	    query_int(s, "PRAGMA page_size", NULL, 0, INT64_MIN, &psize))
-		return STORE_EDB;
 	st->schema = (int)v[0];
 	st->sources = (int)v[1];
 	st->pending = (int)v[2];
 	st->submissions = (int)v[3];
 	st->replies = (int)v[4];
-	st->db_bytes = (uint64_t)pages * (uint64_t)psize;
 	return 0;
 }
 

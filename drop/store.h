@@ -76,12 +76,10 @@ int store_chunk_add(store *s, int64_t env, int seq, const void *data,
 /* Deletes one envelope of an incomplete submission. */
 int store_env_discard(store *s, int64_t env);
 
-/* In one synchronous=FULL transaction: appends the last piece (len may be
- * 0), records envelope lengths, marks the submission complete and the
- * source as no longer pending. When it returns 0 the submission and every
- * earlier piece are on disk. */
-int store_sub_complete(store *s, int64_t sub, int64_t source_id, int64_t env,
-		       int seq, const void *data, size_t len);
+/* In one synchronous=FULL transaction: records envelope lengths, marks
+ * the submission complete and the source as no longer pending. When it
+ * returns 0 the submission and every piece written before are on disk. */
+int store_sub_complete(store *s, int64_t sub, int64_t source_id);
 
 /* Deletes a submission and all it holds. */
 int store_sub_discard(store *s, int64_t sub);
@@ -137,7 +135,6 @@ int store_ack(store *s, const uint8_t uid[BUNDLE_ID]);
 struct store_status {
 	int schema;
 	int sources, pending, submissions, replies;
-	uint64_t db_bytes;
 };
 
 int store_status(store *s, struct store_status *st);

@@ -249,7 +249,7 @@ int upload_finish(upload *u)
 		return u->err = UPLOAD_EHONEYPOT;
 	if (!u->content)
 		return u->err = UPLOAD_EEMPTY;
-	if (store_sub_complete(u->s, u->sub, u->source_id, 0, 0, NULL, 0))
+	if (store_sub_complete(u->s, u->sub, u->source_id))
 		return u->err = UPLOAD_ESTORE;
 	u->committed = 1;
 	return UPLOAD_OK;
