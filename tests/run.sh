@@ -31,6 +31,8 @@ for t in "$build"/tests/test_*; do
 	run "$(basename "$t")" "$t"
 done
 for t in "$top"/tests/integration/*.sh; do
+	# *lib.sh are helpers the scripts source, not tests.
+	case $t in *lib.sh) continue ;; esac
 	[ -f "$t" ] || continue
 	run "$(basename "$t" .sh)" bash "$t"
 done
