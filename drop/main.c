@@ -2,7 +2,6 @@
  * main.c - `sealdrop [--data DIR] COMMAND [ARGS]`: the online drop.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,17 +29,6 @@ static const struct command {
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-int cmd_fail(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("sealdrop: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 2;
-}
 
 /* Says why (if anything went wrong) and how to call us; exits 2, or 0
  * when help was asked for. */

@@ -1,0 +1,151 @@
+/*
+ * test_drop_conf.c - the config file parser and listen addresses.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+
+static int parse(conf *c, const char *text, char *err, size_t errlen)
+{
+	conf_defaults(c);
+	return conf_parse(c, "t.conf", text, strlen(text), err, errlen);
+}
+
+static void test_defaults(void **state)
+{
+	conf c;
+	(void)state;
+	conf_defaults(&c);
+	assert_string_equal(c.listen, "127.0.0.1:8080");
+	assert_int_equal(c.max_upload_mb, 500);
+	assert_int_equal(c.failed_logins_per_min, 60);
+	assert_int_equal(c.session_idle_min, 30);
+	assert_int_equal(conf_session_idle(&c), 1800);
+	assert_int_equal(c.argon2_opslimit, 2);
+	assert_int_equal(c.argon2_memlimit_mb, 64);
+}
+
+static void test_values(void **state)
+{
+	conf c;
+	char err[512];
+	(void)state;
+	assert_int_equal(parse(&c, "# comment\n\n  max_upload_mb = 7  \r\n"
+			       "newsroom_name = The Post = best\n"
+			       "session_idle_s=5\n"
+			       "listen = [::1]:0\nlanguages = en, kk,ug\n",
+			       err, sizeof(err)), 0);
+	assert_int_equal(c.max_upload_mb, 7);
+	assert_string_equal(c.newsroom_name, "The Post = best");
+	assert_int_equal(conf_session_idle(&c), 5);
+	assert_string_equal(c.listen, "[::1]:0");
+	/* The default the file does not mention stays. */
+	assert_int_equal(c.kdf_wait_s, 10);
+}
+
+static void test_errors(void **state)
+{
+	conf c;
+	char err[1024];
+	(void)state;
+	static const char *const bad[] = {
+		"max_upload_mb = 0\n",        /* below the range */
+		"max_upload_mb = 4097\n",     /* above it */
+		"max_upload_mb = -1\n",
+		"max_upload_mb = 12abc\n",
+		"max_upload_mb = \n",
+		"max_upload_mb = 99999999999999999999\n",
+		"argon2_opslimit = 1\n",      /* below INTERACTIVE */
+		"argon2_memlimit_mb = 32\n",
+		"nonsense = 1\n",
+		"just words\n",
+		"listen = localhost:80\n",    /* numeric only */
+		"listen = 127.0.0.1\n",
+		"listen = 127.0.0.1:65536\n",
+		"listen = [::1:80\n",
+		"languages = EN\n",
+		"languages = e\n",
+		"languages = en;rm -rf\n",
+		"intro = a\001b\n",
+		"max_upload_mb = 5\nmax_upload_mb = 6\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		int n = parse(&c, bad[i], err, sizeof(err));
+		if (n != 1)
+			fail_msg("'%s' gave %d problems: %s", bad[i], n, err);
+		assert_non_null(strstr(err, "t.conf:"));
+		assert_non_null(strchr(err, '\n'));
+	}
+}
+
+static void test_one_line_per_error(void **state)
+{
+	conf c;
+	char err[1024];
+	(void)state;
+	assert_int_equal(parse(&c, "a = 1\nmax_connections = 1\nok\n", err,
+			       sizeof(err)), 3);
+	assert_non_null(strstr(err, "t.conf:1: unknown key 'a'"));
+	assert_non_null(strstr(err, "t.conf:2: max_connections must be"));
+	assert_non_null(strstr(err, "t.conf:3: expected key = value"));
+}
+
+static void test_caps(void **state)
+{
+	conf c;
+	char err[256], big[CONF_FILE_MAX + 2], line[CONF_LINE_MAX + 20];
+	(void)state;
+	memset(big, '#', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(parse(&c, big, err, sizeof(err)), 1);
+	memset(line, 'x', sizeof(line) - 1);
+	memcpy(line, "intro = ", 8);
+	line[sizeof(line) - 1] = '\0';
+	assert_int_equal(parse(&c, line, err, sizeof(err)), 1);
+	/* A value longer than its field. */
+	char intro[CONF_INTRO_MAX + 20];
+	memset(intro, 'y', sizeof(intro) - 1);
+	memcpy(intro, "intro = ", 8);
+	intro[sizeof(intro) - 1] = '\0';
+	assert_int_equal(parse(&c, intro, err, sizeof(err)), 1);
+	/* A tiny error buffer is never overrun. */
+	assert_int_equal(parse(&c, "x = 1\ny = 2\n", err, 8), 2);
+	assert_true(strlen(err) < 8);
+}
+
+static void test_listen(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	(void)state;
+	assert_int_equal(conf_listen_parse("127.0.0.1:8080", &ss, &sl), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(conf_listen_parse("[::1]:0", &ss, &sl), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(conf_listen_parse("0.0.0.0:65535", &ss, &sl), 0);
+	assert_int_equal(conf_listen_parse(":80", &ss, &sl), -1);
+	assert_int_equal(conf_listen_parse("1.2.3.4:", &ss, &sl), -1);
+	assert_int_equal(conf_listen_parse("1.2.3.4:+80", &ss, &sl), -1);
+	assert_int_equal(conf_listen_parse("::1:80", &ss, &sl), -1);
+	assert_int_equal(conf_listen_parse("[]:80", &ss, &sl), -1);
+	assert_int_equal(conf_listen_parse("1.2.3.4.5:80", &ss, &sl), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_one_line_per_error),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_listen),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
