@@ -144,4 +144,28 @@ st=$(sd_login "$words") && [ "$st" = 503 ] || fail "over budget: $st"
 sd_check_response "login over budget"
 [ "$(sd_header Retry-After)" = 60 ] || fail "no Retry-After: 60"
 sd_stop
+
+# One Argon2 slot and a short wait: a burst of logins gets some 503s.
+sd_conf "$data" failed_logins_per_min 100000
+sd_conf "$data" kdf_workers 1
+sd_conf "$data" kdf_wait_s 1
+sd_start "$data"
+pids=
+for i in $(seq 40); do
+	(
+		SD_JAR=$SD_TMP/jar.$i SD_BODY=$SD_TMP/body.$i
+		SD_HDRS=$SD_TMP/hdrs.$i
+		echo "$(sd_login "$words")" >"$SD_TMP/status.$i"
+	) &
+	pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+grep -l 503 "$SD_TMP"/status.* >/dev/null || fail "no 503 from a busy pool"
+grep -l 303 "$SD_TMP"/status.* >/dev/null || fail "no login got through"
+for f in $(grep -l 503 "$SD_TMP"/status.*); do
+	grep -q '^Retry-After: ' "$SD_TMP/hdrs.${f##*.}" ||
+		fail "busy pool: no Retry-After"
+done
+sd_stop
 echo ok

@@ -139,4 +139,17 @@ st=$(sd_req POST /replies/delete-all --data-urlencode "csrf=$csrf") &&
 exits 0 "status" "$SD_BIN" --data "$data" status
 grep -q '^replies waiting for sources: 0$' "$SD_TMP/out" || fail "status"
 sd_stop
+
+# Codenames made and never used are forgotten after a day; sources that
+# sent something are kept however old.
+sd_sql "$data" "INSERT INTO sources(lookup, reply_pk, day, pending) VALUES
+	(randomblob(32), randomblob(32), 100, 1),
+	(randomblob(32), randomblob(32), 100, 0),
+	(randomblob(32), randomblob(32), CAST(strftime('%s') AS INT) / 86400, 1)"
+sd_start "$data"
+[ "$(sd_sql "$data" "SELECT count(*) FROM sources WHERE day = 100")" = 1 ] ||
+	fail "old pending source not pruned, or a real one pruned"
+[ "$(sd_sql "$data" "SELECT count(*) FROM sources WHERE pending = 1")" = 1 ] ||
+	fail "today's pending source was pruned"
+sd_stop
 echo ok
