@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
 
 #include "archive.h"
 #include "bundle.h"
@@ -133,7 +132,7 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 		cli_err("%s: %s", tmp, strerror(errno));
 		goto rollback;
 	}
-	randombytes_buf(id, sizeof(id));
+	crypt_random(id, sizeof(id));
 	r = bundle_outbox_begin(&b, fd, a->key, id, crypt_today());
 	if (r != 0) {
 		cli_err("starting the bundle: %s", crypt_strerror(r));

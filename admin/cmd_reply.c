@@ -60,7 +60,7 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 		cli_err("sealing the reply: %s", crypt_strerror(r));
 		goto out;
 	}
-	randombytes_buf(uid, sizeof(uid));
+	crypt_random(uid, sizeof(uid));
 	if (archive_reply_add(ar, uid, src, env, envlen) != 0)
 		goto out;
 	printf("Reply queued for %s%s (%zu bytes, sealed). 'outbox --out "

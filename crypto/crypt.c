@@ -56,6 +56,12 @@ crypt_unhex(uint8_t *out, size_t n, const char *hex)
 	return 0;
 }
 
+void
+crypt_random(void *buf, size_t len)
+{
+	randombytes_buf(buf, len);
+}
+
 uint32_t
 crypt_today(void)
 {

@@ -82,6 +82,10 @@ void crypt_hex(char *out, const uint8_t *in, size_t n);
 /* Parses exactly 2n hex digits into n bytes. Returns 0 or CRYPT_EFORMAT. */
 int crypt_unhex(uint8_t *out, size_t n, const char *hex);
 
+/* Fills buf with len bytes from the system's CSPRNG: ids, tokens, salts.
+ * Everything random in sealdrop comes from here or from crypto/ itself. */
+void crypt_random(void *buf, size_t len);
+
 /* Days since the Unix epoch (UTC): the only clock sealdrop stores. */
 uint32_t crypt_today(void);
 
