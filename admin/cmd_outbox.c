@@ -14,7 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include "archive.h"
 #include "bundle.h"
 #include "cli.h"
