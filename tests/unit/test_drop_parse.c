@@ -164,6 +164,7 @@ static void test_qr(void **state)
 	assert_int_equal(qr_svg(&b, text, ""), 0);
 	buf_free(&b);
 	memset(text, 'w', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
 	buf_init(&b, 1 << 20, 1);
 	assert_int_equal(qr_svg(&b, text, ""), -1);
 	buf_free(&b);
