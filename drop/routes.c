@@ -1,7 +1,6 @@
 /*
  * routes.c - what each page and form of the source interface does.
  */
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -43,46 +42,38 @@ static enum MHD_Result get_style(req *r)
 			  sizeof(stylesheet) - 1);
 }
 
-static enum MHD_Result get_landing(req *r)
+/* A page that needs no more than the request's context. */
+static enum MHD_Result simple(req *r, void (*render)(buf *, const page_ctx *))
 {
 	buf b;
 	page_ctx p;
-	if (!r->have_sess)
-		return web_error(r, 503);
 	page_start(r, &b, &p, 0);
-	page_landing(&b, &p);
+	render(&b, &p);
 	return web_page(r, 200, &b);
+}
+
+/* Pages with forms need a session for their token; the table was full. */
+static enum MHD_Result get_landing(req *r)
+{
+	return r->have_sess ? simple(r, page_landing) : web_error(r, 503);
 }
 
 static enum MHD_Result get_login(req *r)
 {
-	buf b;
-	page_ctx p;
-	if (!r->have_sess)
-		return web_error(r, 503);
-	page_start(r, &b, &p, 0);
-	page_login(&b, &p);
-	return web_page(r, 200, &b);
+	return r->have_sess ? simple(r, page_login) : web_error(r, 503);
 }
 
 static enum MHD_Result get_submit(req *r)
 {
-	buf b;
-	page_ctx p;
 	if (!r->have_sess || !r->sv.source_id)
 		return web_redirect(r, "/login");
-	page_start(r, &b, &p, 0);
-	page_submit(&b, &p);
-	return web_page(r, 200, &b);
+	return simple(r, page_submit);
 }
 
+/* Reached only once upload_finish has made the submission durable. */
 static enum MHD_Result post_submit(req *r)
 {
-	buf b;
-	page_ctx p;
-	page_start(r, &b, &p, 0);
-	page_submitted(&b, &p);
-	return web_page(r, 200, &b);
+	return simple(r, page_submitted);
 }
 
 /* Status for a derivation that failed: busy pool or no memory. */
@@ -318,16 +309,12 @@ static enum MHD_Result post_replies_delete_all(req *r)
 
 static enum MHD_Result post_logout(req *r)
 {
-	buf b;
-	page_ctx p;
 	if (!csrf_ok(r))
 		return web_error(r, 403);
 	sess_end(r->sv.token);
 	r->have_sess = 0;
 	r->clear_cookie = 1;
-	page_start(r, &b, &p, 0);
-	page_logged_out(&b, &p);
-	return web_page(r, 200, &b);
+	return simple(r, page_logged_out);
 }
 
 static const route routes[] = {

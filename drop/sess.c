@@ -92,8 +92,8 @@ static struct sess *find(const uint8_t *token)
 static void fresh_secrets(struct sess *s)
 {
 	uint8_t csrf[SESS_TOKEN];
-	randombytes_buf(s->token, SESS_TOKEN);
-	randombytes_buf(csrf, sizeof(csrf));
+	crypt_random(s->token, SESS_TOKEN);
+	crypt_random(csrf, sizeof(csrf));
 	crypt_hex(s->csrf, csrf, sizeof(csrf));
 	sodium_memzero(csrf, sizeof(csrf));
 }

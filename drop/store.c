@@ -304,8 +304,8 @@ int store_source_add(store *s, const uint8_t lookup[32],
 	return r;
 }
 
-/* Runs a one-row, one-integer query with up to one blob and two integer
- * parameters (NULL / INT64_MIN mean "no such parameter"). */
+/* Runs a one-row, one-integer query with up to one blob and one integer
+ * parameter (NULL / INT64_MIN mean "no such parameter"). */
 static int query_int(store *s, const char *sql, const void *blob,
 		     size_t bloblen, int64_t a, int64_t *out)
 {
@@ -366,7 +366,7 @@ int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub)
 {
 	uint8_t uid[BUNDLE_ID];
 	sqlite3_stmt *st;
-	randombytes_buf(uid, sizeof(uid));
+	crypt_random(uid, sizeof(uid));
 	if (prep(s, &st, "INSERT INTO submissions(uid, source_id, day) "
 		 "VALUES (?, ?, ?)"))
 		return STORE_EDB;

@@ -2,8 +2,8 @@
  * web.h - the HTTP side of `sealdrop serve` (libmicrohttpd).
  *
  * web.c owns the daemon, admission control and responses; routes.c owns
- * what each route does. They share the request state below; nothing else
- * should include this header but main's serve command.
+ * what each route does. They share the request state below; serve.c
+ * starts and stops the daemon.
  */
 #ifndef SEALDROP_WEB_H
 #define SEALDROP_WEB_H
