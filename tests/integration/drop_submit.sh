@@ -69,6 +69,30 @@ st=$(sd_req POST /submit --data "csrf=$csrf&message=x") &&
 	[ "$st" = 400 ] || fail "not multipart: $st"
 stored_nothing "$before" "token refusals"
 
+# Broken multipart bodies: refused whole, nothing kept.
+b=XyZzy12345
+raw() { # what, body (printf format), args
+	what=$1 fmt=$2
+	shift 2
+	# shellcheck disable=SC2059
+	printf -- "$fmt" "$@" >"$SD_TMP/raw.bin"
+	st=$(sd_req POST /submit --data-binary "@$SD_TMP/raw.bin" \
+		-H "Content-Type: multipart/form-data; boundary=$b")
+	case $st in 400 | 403) ;; *) fail "$what: $st" ;; esac
+	sd_check_response "$what"
+	stored_nothing "$before" "$what"
+}
+part='--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+raw "garbage" 'garbage\r\n'
+raw "no boundary at all" "$part" x csrf "$csrf"
+raw "cut off" "$part--%s\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\nhello" \
+	$b csrf "$csrf" $b
+raw "junk after the end" "$part$part--%s--\r\njunk" $b csrf "$csrf" $b message hi $b
+raw "a part without a name" "$part--%s\r\nX: y\r\n\r\nhello\r\n--%s--\r\n" \
+	$b csrf "$csrf" $b $b
+raw "no header end" "$part--%s\r\nContent-Disposition: form-data; name=\"message\"" \
+	$b csrf "$csrf" $b
+
 # Too large, announced: refused before the body is sent.
 head -c 3000000 /dev/urandom >"$SD_TMP/big.bin"
 st=$(sd_req GET /submit) && csrf=$(sd_csrf)
