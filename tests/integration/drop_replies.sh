@@ -59,6 +59,11 @@ one_line "a second server"
 
 # Export while serving; the second key opens it too.
 exits 0 "export" "$SD_BIN" export --out "$SD_TMP/e1" --data "$data"
+[ "$(stat -c %a "$SD_TMP/e1")" = 600 ] || fail "the export is not 0600"
+[ -e "$SD_TMP/e1.partial" ] && fail "a partial export was left"
+exits 2 "export into nowhere" "$SD_BIN" --data "$data" export \
+	--out "$SD_TMP/no/such/dir/e"
+one_line "export into nowhere"
 "$SD_TOOL" open-export "$other" "$SD_TMP/e1" >"$SD_TMP/opened" ||
 	fail "the second newsroom key cannot open the export"
 [ "$(grep -c '^sub ' "$SD_TMP/opened")" = 2 ] || fail "not 2 submissions"
