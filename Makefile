@@ -75,12 +75,24 @@ $(BUILD)/gen/wordlist.inc: $(WORDLIST)
 
 $(BUILD)/obj/crypto/codename.o: $(BUILD)/gen/wordlist.inc
 
-# So is the stylesheet, as one C string.
+# So is the stylesheet, as one C string. (`?` is escaped: no trigraphs.)
+CSTRING := sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' \
+           -e 's/^/\t"/' -e 's/$$/\\n"/'
 $(BUILD)/gen/style.inc: drop/style.css
 	@mkdir -p $(@D)
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $< > $@
+	$(CSTRING) $< > $@
 
 $(BUILD)/obj/drop/routes.o: $(BUILD)/gen/style.inc
+
+# And so are the language catalogs, parsed at start: the template (the
+# English) first, then po/CODE.po for each language.
+CATALOGS   := po/sealdrop.pot $(sort $(wildcard po/*.po))
+$(BUILD)/gen/catalogs.inc: $(CATALOGS)
+	@mkdir -p $(@D)
+	for f in $(CATALOGS); do printf '{ "%s",\n' "$$f"; \
+	  $(CSTRING) "$$f"; printf '},\n'; done > $@
+
+$(BUILD)/obj/drop/i18n.o: $(BUILD)/gen/catalogs.inc
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)

@@ -130,6 +130,9 @@ sleep 4
 expect 303 "replies after the session expired" GET /replies
 
 sd_stop
+# One line on stdout, nothing on stderr: no access log.
+[ "$(wc -l <"$SD_TMP/serve.out")" = 1 ] || fail "serve printed more"
+[ -s "$SD_TMP/serve.err" ] && fail "serve wrote: $(cat "$SD_TMP/serve.err")"
 
 # Over the failed-login budget, logins get 503 with Retry-After.
 sd_conf "$data" failed_logins_per_min 2
