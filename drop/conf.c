@@ -44,9 +44,11 @@ static const struct conf_key keys[] = {
 	    "Send us documents and testimony. Only our journalists can read "
 	    "what you send.",
 	    "A few sentences on the landing page, in the newsroom's voice."),
-	TXT(languages, CONF_LANGS, "en",
-	    "Languages offered, comma-separated codes such as en, kk, ug, ru, "
-	    "zh; pages fall back to English where there is no translation."),
+	TXT(languages, CONF_LANGS, "en, kk, kk-Arab, ug, ru, zh-Hans",
+	    "Languages offered, in the order of the language menu, from "
+	    "en, kk (Kazakh, Cyrillic), kk-Arab (Kazakh, Arabic script), ug, "
+	    "ru, zh-Hans; the first is the default when the browser asks "
+	    "for none of them."),
 	NUM(max_upload_mb, 1, 4096, 500,
 	    "Largest submission (message and files together), MiB."),
 	NUM(max_connections, 4, 10000, 200,

@@ -5,182 +5,165 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "page.h"
 #include "qr.h"
 
-struct tr {
-	const char *key;
-	const char *en;
-};
-
-/* Every string a source reads. A catalog for another language is another
- * column; page_tr falls back to English key by key. */
-static const struct tr strings[] = {
-	{ "site.drop", "secure drop" },
-	{ "nav.home", "Home" },
-	{ "nav.logout", "Log out" },
-	{ "landing.title", "Send us something, safely" },
-	{ "landing.who", "This drop is run by" },
-	{ "landing.what.h", "What happens to what you send" },
-	{ "landing.what",
-	  "Your message and files are locked with our journalists' key the "
-	  "moment they arrive. This server cannot read them, and neither can "
-	  "anyone who takes it. Our journalists read them on a computer that "
-	  "is never connected to the internet." },
-	{ "landing.safety.h", "Before you start" },
-	{ "landing.safety.1",
-	  "Use Tor Browser, and set its security level to Safest." },
-	{ "landing.safety.2",
-	  "Use a device you trust, on a network that is not your "
-	  "employer's. Do not submit from work." },
-	{ "landing.safety.3",
-	  "You will get a codename. It is the only way back to your "
-	  "conversation with us. Nobody can recover it for you." },
-	{ "landing.new", "Get a codename" },
-	{ "landing.returning", "Have a codename already?" },
-	{ "landing.login", "Log in to read replies or send more" },
-	{ "codename.title", "Your codename" },
-	{ "codename.intro", "This is your codename. Write it down, or keep "
-			    "the QR code somewhere safe:" },
-	{ "codename.digits", "The same codename as digits, if you prefer "
-			     "digits:" },
-	{ "codename.qr", "QR code of your codename" },
-	{ "codename.warn",
-	  "You will not see it again, and nobody can recover it for you. "
-	  "Without it you cannot read our replies. Keep it secret: anyone "
-	  "who has it can read them too." },
-	{ "codename.next", "Continue to send your message" },
-	{ "submit.title", "Send a message or files" },
-	{ "submit.message", "Your message" },
-	{ "submit.files", "Files (you may choose several)" },
-	{ "submit.limit", "Everything together may be up to this many MiB:" },
-	{ "submit.hp", "Leave empty" },
-	{ "submit.send", "Send securely" },
-	{ "submit.meta",
-	  "Files can carry hidden details about you, such as names, places "
-	  "or the device that made them. Remove them first if you can." },
-	{ "submitted.title", "Received" },
-	{ "submitted.body",
-	  "Thank you. What you sent was locked for our journalists and "
-	  "stored. They read submissions on an offline computer, so it may "
-	  "take a few days." },
-	{ "submitted.next",
-	  "Come back in a few days, log in with your codename, and read "
-	  "their replies." },
-	{ "submitted.more", "Send something else" },
-	{ "login.title", "Log in with your codename" },
-	{ "login.field", "Codename (words or digits)" },
-	{ "login.go", "Log in" },
-	{ "replies.title", "Replies from the newsroom" },
-	{ "replies.none", "No replies yet. Check again in a few days." },
-	{ "replies.unreadable", "This reply could not be read." },
-	{ "replies.delete", "Delete this reply" },
-	{ "replies.delete_all", "Delete all replies" },
-	{ "replies.advice", "Delete replies once you have read them." },
-	{ "replies.send", "Send another message or files" },
-	{ "logout.title", "You are logged out" },
-	{ "logout.body",
-	  "Your session has been wiped from the server. To clear this "
-	  "browser too, choose New Identity in Tor Browser's menu." },
-	{ "error.400.title", "Something was missing" },
-	{ "error.400",
-	  "We could not use that form: it was empty or incomplete. Nothing "
-	  "was stored. Go back and try again." },
-	{ "error.403.title", "Not allowed" },
-	{ "error.403",
-	  "That did not work. Your session may have expired, or the "
-	  "codename was not right. Nothing was stored." },
-	{ "error.404.title", "Not found" },
-	{ "error.404", "There is no page here." },
-	{ "error.405.title", "Not allowed" },
-	{ "error.405", "This page cannot be used that way." },
-	{ "error.413.title", "Too large" },
-	{ "error.413",
-	  "That was larger than this drop accepts, so nothing was stored. "
-	  "Try sending fewer or smaller files at a time." },
-	{ "error.500.title", "Something went wrong" },
-	{ "error.500", "The server could not finish. Nothing was stored. "
-		       "Please try again later." },
-	{ "error.503.title", "Busy" },
-	{ "error.503", "The drop is busy right now. Nothing was stored. "
-		       "Please try again in a minute." },
-	{ "error.home", "Back to the start" },
-};
-
-#define NSTRINGS (sizeof(strings) / sizeof(strings[0]))
-
-/* Languages with a catalog above. */
-static const char *const translated[] = { "en" };
-
-/* Languages written right to left. */
-static const char *const rtl[] = { "ar", "fa", "he", "ug", "ur" };
-
 const char *page_tr(const char *lang, const char *key)
 {
-	(void)lang; /* English is the only catalog so far. */
-	for (size_t i = 0; i < NSTRINGS; i++)
-		if (!strcmp(strings[i].key, key))
-			return strings[i].en;
-	return key;
+	return i18n_tr(lang, key);
 }
 
-/* The static translated code matching tag[0..n) when it is configured,
- * else NULL. */
-static const char *usable(const char *tag, size_t n, const char *configured)
+/* The next item of a comma-separated list at *list: its start, with *n
+ * its length; NULL at the end. */
+static const char *next_item(const char **list, size_t *n)
 {
-	for (size_t i = 0; i < sizeof(translated) / sizeof(*translated); i++) {
-		const char *t = translated[i];
-		if (strlen(t) != n || strncasecmp(t, tag, n))
-			continue;
-		const char *c = configured;
-		while ((c = strstr(c, t))) {
-			int start = c == configured || c[-1] == ',' ||
-				    c[-1] == ' ';
-			int end = !c[n] || c[n] == ',' || c[n] == ' ';
-			if (start && end)
-				return t;
-			c += n;
+	const char *s = *list + strspn(*list, " ,");
+	*n = strcspn(s, " ,");
+	*list = s + *n;
+	return *n ? s : NULL;
+}
+
+/* code (a loaded code, or NULL) when the configured list enables it. */
+static const char *enabled(const char *code, const char *configured)
+{
+	const char *item;
+	size_t n;
+	while (code && (item = next_item(&configured, &n)))
+		if (n == strlen(code) && !strncasecmp(item, code, n))
+			return code;
+	return NULL;
+}
+
+/* 1 when a subtag after the first of tag[0..n) is sub, ignoring case. */
+static int has_subtag(const char *tag, size_t n, const char *sub)
+{
+	size_t len = strlen(sub);
+	for (size_t i = 0; i < n; i++)
+		if ((tag[i] == '-' || tag[i] == '_') && i + 1 + len <= n &&
+		    !strncasecmp(tag + i + 1, sub, len) &&
+		    (i + 1 + len == n || tag[i + 1 + len] == '-' ||
+		     tag[i + 1 + len] == '_'))
+			return 1;
+	return 0;
+}
+
+/* The enabled code that tag[0..n) (a BCP 47 tag, from ?l= or
+ * Accept-Language) asks for: itself, ignoring case; else by language:
+ * every Chinese tag reads the one Chinese catalog, Simplified; Kazakh is
+ * the Cyrillic catalog unless the tag asks for the Arabic script or
+ * China, where Kazakh is written in it; else the first catalog of the
+ * same language. NULL when none fits. */
+const char *page_lang_match(const char *tag, size_t n, const char *configured)
+{
+	const char *l, *pref = NULL;
+	if ((l = enabled(i18n_find(tag, n), configured)))
+		return l;
+	size_t p = strcspn(tag, "-_");
+	p = p < n ? p : n;
+	if (p == 2 && !strncasecmp(tag, "zh", 2))
+		pref = "zh-Hans";
+	else if (p == 2 && !strncasecmp(tag, "kk", 2))
+		pref = has_subtag(tag, n, "arab") || has_subtag(tag, n, "cn") ?
+		       "kk-Arab" : "kk";
+	if (pref && (l = enabled(i18n_find(pref, strlen(pref)), configured)))
+		return l;
+	for (size_t i = 0; (l = i18n_code(i)); i++)
+		if (strcspn(l, "-") == p && !strncasecmp(l, tag, p) &&
+		    enabled(l, configured))
+			return l;
+	return NULL;
+}
+
+/* A qvalue at *s ("0", "0.5", "1.000") in thousandths, moving *s past
+ * it; -1 when there is none. */
+static int qvalue(const char **s)
+{
+	const char *p = *s;
+	if (*p != '0' && *p != '1')
+		return -1;
+	int q = (*p++ - '0') * 1000;
+	if (*p == '.') {
+		p++;
+		for (int scale = 100; scale && *p >= '0' && *p <= '9';
+		     scale /= 10)
+			q += (*p++ - '0') * scale;
+	}
+	*s = p;
+	return q > 1000 ? -1 : q;
+}
+
+#define ACCEPT_MAX 1024   /* bytes of Accept-Language read */
+#define ACCEPT_ITEMS 32   /* language ranges weighed */
+
+/* The enabled language the Accept-Language header h likes best: the
+ * highest weight, the first of equals; q=0 means "not this one". A
+ * malformed item is skipped, not the header. */
+static const char *from_accept(const char *h, const char *configured)
+{
+	const char *best = NULL, *l;
+	int bestq = 0;
+	if (!h || strnlen(h, ACCEPT_MAX + 1) > ACCEPT_MAX)
+		return NULL;
+	for (int items = 0; *h && items < ACCEPT_ITEMS; items++) {
+		h += strspn(h, " \t,");
+		const char *tag = h;
+		size_t n = strcspn(h, " \t,;");
+		int q = 1000;
+		h += n;
+		for (;;) {
+			h += strspn(h, " \t");
+			if (*h != ';')
+				break;
+			h += 1 + strspn(h + 1, " \t");
+			if ((h[0] == 'q' || h[0] == 'Q') && h[1] == '=') {
+				h += 2;
+				q = qvalue(&h);
+			} else {
+				h += strcspn(h, ",;");
+			}
+		}
+		if (*h && *h != ',') {
+			q = -1;
+			h += strcspn(h, ",");
+		}
+		if (q > bestq && n && (l = page_lang_match(tag, n, configured))) {
+			best = l;
+			bestq = q;
 		}
 	}
+	return best;
+}
+
+const char *page_lang_unknown(const char *configured)
+{
+	const char *item;
+	size_t n;
+	while ((item = next_item(&configured, &n)))
+		if (!i18n_find(item, n))
+			return item;
 	return NULL;
 }
 
 const char *page_lang_pick(const char *requested, const char *accept,
 			   const char *configured)
 {
-	const char *l;
-	if (requested && strlen(requested) <= 16 &&
-	    (l = usable(requested, strlen(requested), configured)))
+	const char *l, *item;
+	size_t n;
+	if (requested && strlen(requested) < 2 * I18N_CODE_MAX &&
+	    (l = page_lang_match(requested, strlen(requested), configured)))
 		return l;
-	/* Accept-Language: tags in preference order; weights are ignored
-	 * and only the primary subtag counts. Bounded like any header. */
-	if (accept && strlen(accept) <= 1024) {
-		const char *p = accept;
-		while (*p) {
-			while (*p == ' ' || *p == ',')
-				p++;
-			size_t n = 0;
-			while (p[n] >= 'a' && p[n] <= 'z')
-				n++;
-			if (n && (l = usable(p, n, configured)))
-				return l;
-			while (*p && *p != ',')
-				p++;
-		}
-	}
-	for (size_t i = 0; i < sizeof(translated) / sizeof(*translated); i++)
-		if ((l = usable(translated[i], strlen(translated[i]),
-				configured)))
+	if ((l = from_accept(accept, configured)))
+		return l;
+	while ((item = next_item(&configured, &n)))
+		if ((l = i18n_find(item, n)))
 			return l;
 	return "en";
 }
 
 static const char *dir_of(const char *lang)
 {
-	for (size_t i = 0; i < sizeof(rtl) / sizeof(*rtl); i++)
-		if (!strcmp(rtl[i], lang))
-			return "rtl";
-	return "ltr";
+	return i18n_rtl(lang) ? "rtl" : "ltr";
 }
 
 #define T(k) page_tr(p->lang, k)
@@ -195,6 +178,53 @@ static void para(buf *b, const char *s)
 	buf_puts(b, "<p>");
 	text(b, s);
 	buf_puts(b, "</p>\n");
+}
+
+/* s, escaped, with each placeholder replaced by its value from vars
+ * (pairs of name and value, then NULL). Values are isolated from the
+ * text around them, so a newsroom's name or a number keeps its own
+ * direction inside a right-to-left sentence. */
+static void fill(buf *b, const char *s, const char *const *vars)
+{
+	const char *ph, *name;
+	size_t n;
+	while ((ph = i18n_placeholder(s, &name, &n))) {
+		const char *const *v = vars;
+		buf_html(b, s, (size_t)(ph - s));
+		while (*v && (strlen(v[0]) != n || memcmp(v[0], name, n)))
+			v += 2;
+		if (*v) {
+			buf_puts(b, "<bdi>");
+			text(b, v[1]);
+			buf_puts(b, "</bdi>");
+		} else {
+			buf_html(b, ph, n + 2);
+		}
+		s = ph + n + 2;
+	}
+	text(b, s);
+}
+
+/* Links to the page at here in every enabled language, each named in its
+ * own language and script. */
+static void lang_menu(buf *b, const page_ctx *p, const char *here)
+{
+	const char *list = p->cf->languages, *item, *l;
+	size_t n;
+	buf_puts(b, "<nav class=\"langs\" aria-label=\"");
+	text(b, page_tr(p->lang, "nav.lang"));
+	buf_puts(b, "\">\n<ul>\n");
+	while ((item = next_item(&list, &n))) {
+		if (!(l = i18n_find(item, n)))
+			continue;
+		buf_printf(b, "<li><a href=\"%s?l=%s\" hreflang=\"%s\" "
+			   "lang=\"%s\" dir=\"%s\"%s>", here, l, l, l,
+			   dir_of(l), strcmp(l, p->lang) ? "" :
+			   " aria-current=\"true\"");
+		text(b, page_tr(l, "lang.name"));
+		buf_puts(b, "</a></li>\n");
+	}
+	buf_puts(b, "</ul>\n</nav>\n");
 }
 
 static void csrf_field(buf *b, const page_ctx *p)
@@ -215,7 +245,11 @@ static void button_form(buf *b, const page_ctx *p, const char *action,
 	buf_puts(b, "</button>\n</form>\n");
 }
 
-static void begin(buf *b, const page_ctx *p, const char *title)
+/* The document up to the page's heading. here is the page to show in
+ * another language, for the language menu; NULL for none, on the page
+ * that shows a codename: leaving it would lose the codename. */
+static void begin(buf *b, const page_ctx *p, const char *title,
+		  const char *here)
 {
 	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n"
 		   "<head>\n<meta charset=\"utf-8\">\n"
@@ -228,11 +262,13 @@ static void begin(buf *b, const page_ctx *p, const char *title)
 	text(b, p->cf->newsroom_name);
 	buf_puts(b, "</title>\n<link rel=\"stylesheet\" href=\"/style.css\">"
 		    "\n</head>\n<body>\n<header>\n<p class=\"site\">"
-		    "<a href=\"/\">");
+		    "<a href=\"/\"><bdi>");
 	text(b, p->cf->newsroom_name);
-	buf_puts(b, "</a> <span>");
+	buf_puts(b, "</bdi></a> <span>");
 	text(b, T("site.drop"));
 	buf_puts(b, "</span></p>\n");
+	if (here)
+		lang_menu(b, p, here);
 	if (p->logged_in && p->csrf)
 		button_form(b, p, "/logout", T("nav.logout"), "logout");
 	buf_puts(b, "</header>\n<main>\n<h1>");
@@ -247,28 +283,33 @@ static void end(buf *b)
 
 void page_landing(buf *b, const page_ctx *p)
 {
-	begin(b, p, T("landing.title"));
-	buf_puts(b, "<p class=\"intro\">");
+	static const char *const advice[] = { "landing.safety.1",
+		"landing.safety.2", "landing.safety.3", "landing.safety.4" };
+	const char *const vars[] = { "newsroom", p->cf->newsroom_name, NULL };
+	begin(b, p, T("landing.title"), "/");
+	/* The intro is the newsroom's own words, in its own language. */
+	buf_puts(b, "<p class=\"intro\" dir=\"auto\">");
 	text(b, p->cf->intro);
 	buf_puts(b, "</p>\n<p>");
-	text(b, T("landing.who"));
-	buf_puts(b, " <strong>");
-	text(b, p->cf->newsroom_name);
-	buf_puts(b, "</strong>.</p>\n<h2>");
+	fill(b, T("landing.who"), vars);
+	buf_puts(b, "</p>\n<h2>");
 	text(b, T("landing.what.h"));
 	buf_puts(b, "</h2>\n");
 	para(b, T("landing.what"));
 	buf_puts(b, "<h2>");
+	text(b, T("landing.see.h"));
+	buf_puts(b, "</h2>\n");
+	para(b, T("landing.see.can"));
+	para(b, T("landing.see.cannot"));
+	buf_puts(b, "<h2>");
 	text(b, T("landing.safety.h"));
-	buf_puts(b, "</h2>\n<ul>\n");
-	static const char *const advice[] = { "landing.safety.1",
-		"landing.safety.2", "landing.safety.3" };
-	for (size_t i = 0; i < 3; i++) {
+	buf_puts(b, "</h2>\n<ol class=\"steps\">\n");
+	for (size_t i = 0; i < sizeof(advice) / sizeof(*advice); i++) {
 		buf_puts(b, "<li>");
 		text(b, T(advice[i]));
 		buf_puts(b, "</li>\n");
 	}
-	buf_puts(b, "</ul>\n");
+	buf_puts(b, "</ol>\n");
 	button_form(b, p, "/new", T("landing.new"), "primary");
 	buf_puts(b, "<p>");
 	text(b, T("landing.returning"));
@@ -281,8 +322,10 @@ void page_landing(buf *b, const page_ctx *p)
 void page_codename(buf *b, const page_ctx *p, const char *words,
 		   const char *digits)
 {
-	begin(b, p, T("codename.title"));
+	begin(b, p, T("codename.title"), NULL);
 	para(b, T("codename.intro"));
+	/* English words and digit groups: the stylesheet keeps both left
+	 * to right on every page. */
 	buf_puts(b, "<p id=\"codename\">");
 	text(b, words);
 	buf_puts(b, "</p>\n<figure id=\"codename-qr\">\n");
@@ -293,7 +336,8 @@ void page_codename(buf *b, const page_ctx *p, const char *words,
 	text(b, digits);
 	buf_puts(b, "</p>\n<p class=\"warn\">");
 	text(b, T("codename.warn"));
-	buf_puts(b, "</p>\n<p><a class=\"button\" href=\"/submit\">");
+	buf_puts(b, "</p>\n<p class=\"next\"><a class=\"button\" "
+		    "href=\"/submit\">");
 	text(b, T("codename.next"));
 	buf_puts(b, "</a></p>\n");
 	end(b);
@@ -301,7 +345,10 @@ void page_codename(buf *b, const page_ctx *p, const char *words,
 
 void page_submit(buf *b, const page_ctx *p)
 {
-	begin(b, p, T("submit.title"));
+	char mb[16];
+	const char *const vars[] = { "mb", mb, NULL };
+	snprintf(mb, sizeof(mb), "%u", p->cf->max_upload_mb);
+	begin(b, p, T("submit.title"), "/submit");
 	buf_puts(b, "<form method=\"post\" action=\"/submit\" "
 		    "enctype=\"multipart/form-data\">\n");
 	csrf_field(b, p);
@@ -314,15 +361,14 @@ void page_submit(buf *b, const page_ctx *p)
 		    "</div>\n<label for=\"message\">");
 	text(b, T("submit.message"));
 	buf_puts(b, "</label>\n<textarea id=\"message\" name=\"message\" "
-		    "rows=\"12\"></textarea>\n<label for=\"file\">");
+		    "rows=\"12\" dir=\"auto\"></textarea>\n<label for=\"file\">");
 	text(b, T("submit.files"));
 	buf_puts(b, "</label>\n<input type=\"file\" id=\"file\" name=\"file\" "
 		    "multiple>\n<p class=\"note\">");
 	text(b, T("submit.meta"));
 	buf_puts(b, "</p>\n<p class=\"note\">");
-	text(b, T("submit.limit"));
-	buf_printf(b, " %u</p>\n<button type=\"submit\">",
-		   p->cf->max_upload_mb);
+	fill(b, T("submit.limit"), vars);
+	buf_puts(b, "</p>\n<button type=\"submit\">");
 	text(b, T("submit.send"));
 	buf_puts(b, "</button>\n</form>\n");
 	end(b);
@@ -330,7 +376,7 @@ void page_submit(buf *b, const page_ctx *p)
 
 void page_submitted(buf *b, const page_ctx *p)
 {
-	begin(b, p, T("submitted.title"));
+	begin(b, p, T("submitted.title"), "/submit");
 	para(b, T("submitted.body"));
 	para(b, T("submitted.next"));
 	buf_puts(b, "<p><a href=\"/submit\">");
@@ -341,25 +387,27 @@ void page_submitted(buf *b, const page_ctx *p)
 
 void page_login(buf *b, const page_ctx *p)
 {
-	begin(b, p, T("login.title"));
+	begin(b, p, T("login.title"), "/login");
 	buf_puts(b, "<form method=\"post\" action=\"/login\">\n");
 	csrf_field(b, p);
 	buf_puts(b, "<label for=\"codename\">");
 	text(b, T("login.field"));
 	buf_puts(b, "</label>\n<input type=\"password\" id=\"codename\" "
-		    "name=\"codename\" autocomplete=\"off\" "
+		    "name=\"codename\" dir=\"ltr\" autocomplete=\"off\" "
 		    "autocapitalize=\"off\" spellcheck=\"false\" "
 		    "maxlength=\"500\" required>\n<button type=\"submit\">");
 	text(b, T("login.go"));
 	buf_puts(b, "</button>\n</form>\n");
+	para(b, T("login.lost"));
 	end(b);
 }
 
 void page_logged_out(buf *b, const page_ctx *p)
 {
-	begin(b, p, T("logout.title"));
+	begin(b, p, T("logout.title"), "/");
 	para(b, T("logout.body"));
-	buf_puts(b, "<p><a href=\"/\">");
+	/* The session that held the language is gone: the link carries it. */
+	buf_printf(b, "<p><a href=\"/?l=%s\">", p->lang);
 	text(b, T("error.home"));
 	buf_puts(b, "</a></p>\n");
 	end(b);
@@ -367,7 +415,7 @@ void page_logged_out(buf *b, const page_ctx *p)
 
 void page_replies_begin(buf *b, const page_ctx *p)
 {
-	begin(b, p, T("replies.title"));
+	begin(b, p, T("replies.title"), "/replies");
 	buf_puts(b, "<p><a class=\"button\" href=\"/submit\">");
 	text(b, T("replies.send"));
 	buf_puts(b, "</a></p>\n");
@@ -376,7 +424,7 @@ void page_replies_begin(buf *b, const page_ctx *p)
 void page_reply(buf *b, const page_ctx *p, const char *id_hex,
 		const char *msg, size_t len)
 {
-	buf_puts(b, "<div class=\"reply\">\n<p>");
+	buf_puts(b, "<div class=\"reply\">\n<p dir=\"auto\">");
 	if (msg)
 		buf_html(b, msg, len);
 	else
@@ -413,7 +461,7 @@ void page_error(buf *b, const page_ctx *p, int status)
 	}
 	snprintf(key, sizeof(key), "error.%d", status);
 	snprintf(title, sizeof(title), "error.%d.title", status);
-	begin(b, p, T(title));
+	begin(b, p, T(title), "/");
 	para(b, T(key));
 	buf_puts(b, "<p><a href=\"/\">");
 	text(b, T("error.home"));

@@ -25,13 +25,23 @@ typedef struct page_ctx {
  * the key itself when there is no such key (a bug, but visible). */
 const char *page_tr(const char *lang, const char *key);
 
-/* The language to render in: requested (from ?l=, may be NULL) when it is
- * configured and translated, else the first configured and translated
- * tag in the Accept-Language header (may be NULL), else the first
- * configured and translated language, else "en". Returns a static
- * string. */
+/* The language to render in: requested (from ?l= or the session, may
+ * be NULL) when it is configured and has a catalog, else the enabled
+ * language the Accept-Language header (may be NULL) weighs highest, else
+ * the first configured language with a catalog, else "en". Returns a
+ * static string. */
 const char *page_lang_pick(const char *requested, const char *accept,
 			   const char *configured);
+
+/* The enabled language (see page_lang_pick) that the tag tag[0..n)
+ * asks for, or NULL. A tag may name a region or script: zh-CN is
+ * zh-Hans, kk-CN is kk-Arab. Returns a static string. */
+const char *page_lang_match(const char *tag, size_t n,
+			    const char *configured);
+
+/* The first item of the configured list that has no catalog (a pointer
+ * into configured, up to the next comma or space), or NULL. */
+const char *page_lang_unknown(const char *configured);
 
 /* The pages. Each appends a whole document to b; check buf_failed(b). */
 void page_landing(buf *b, const page_ctx *p);

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "confine.h"
 #include "crypt.h"
+#include "i18n.h"
 #include "kdfpool.h"
 #include "lock.h"
 #include "sess.h"
@@ -108,6 +109,16 @@ static int prepare(const cmd_args *a, conf *c, web *w)
 	int n = conf_load(c, path, err, sizeof(err));
 	if (n) {
 		fputs(err, stderr);
+		return -1;
+	}
+	const char *lang;
+	if (i18n_load(err, sizeof(err))) {
+		cmd_fail("%s", err);
+		return -1;
+	}
+	if ((lang = page_lang_unknown(c->languages))) {
+		cmd_fail("%s: languages: there is no catalog for '%.20s'", path,
+			 lang);
 		return -1;
 	}
 	store *s = store_open(a->dir, err, sizeof(err));
@@ -229,6 +240,7 @@ out_sess:
 out_pool:
 	store_pool_free(w.pool);
 out_lock:
+	i18n_unload();
 	lock_release(lock);
 	return rc;
 }

@@ -187,11 +187,13 @@ static void find_session(req *r)
 						    MHD_GET_ARGUMENT_KIND, "l");
 	const char *accept = MHD_lookup_connection_value(
 		r->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
-	r->lang = page_lang_pick(l ? l : r->have_sess && r->sv.lang[0] ?
-				 r->sv.lang : NULL, accept,
+	const char *chosen = l ? page_lang_match(l, strnlen(l, 64),
+						 r->w->cf->languages) : NULL;
+	r->lang = page_lang_pick(chosen ? chosen : r->have_sess &&
+				 r->sv.lang[0] ? r->sv.lang : NULL, accept,
 				 r->w->cf->languages);
-	if (l && r->have_sess && !strcmp(l, r->lang))
-		sess_set_lang(r->sv.token, r->lang);
+	if (chosen && r->have_sess)
+		sess_set_lang(r->sv.token, chosen);
 }
 
 /* The first callback: route, session and every check that can be made

@@ -7,7 +7,7 @@ set -eu
 pkgs="make gcc clang libclang-rt-14-dev pkg-config
 libsodium-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev
 libcmocka-dev libseccomp-dev sqlite3 curl
-chromium nodejs"
+chromium nodejs gettext fonts-noto-core fonts-noto-cjk"
 
 missing=""
 for p in $pkgs; do

@@ -1,7 +1,7 @@
 /*
  * test_drop_parse.c - the small parsers of untrusted bytes: the session
- * cookie, url-encoded forms and CSRF tokens; HTML escaping, the QR code,
- * the language choice.
+ * cookie, url-encoded forms and CSRF tokens; HTML escaping, the QR code.
+ * (The language choice is in test_drop_i18n.c.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -174,20 +174,6 @@ static void test_qr(void **state)
 	buf_free(&b);
 }
 
-static void test_lang(void **state)
-{
-	(void)state;
-	assert_string_equal(page_lang_pick("en", NULL, "en"), "en");
-	assert_string_equal(page_lang_pick(NULL, "kk, ru;q=0.8, en;q=0.5",
-					   "en, kk"), "en");
-	assert_string_equal(page_lang_pick("xx", NULL, "en"), "en");
-	assert_string_equal(page_lang_pick("<script>", NULL, "en"), "en");
-	assert_string_equal(page_lang_pick(NULL, NULL, "kk"), "en");
-	assert_string_equal(page_tr("en", "login.go"), "Log in");
-	assert_string_equal(page_tr("kk", "login.go"), "Log in");
-	assert_string_equal(page_tr("en", "no.such.key"), "no.such.key");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,7 +182,6 @@ int main(void)
 		cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_qr),
-		cmocka_unit_test(test_lang),
 	};
 	if (crypt_init())
 		return 1;
