@@ -2,13 +2,50 @@
 // sealdrop-admin, a real `sealdrop serve` on a free loopback port, and the
 // round-trip tooling (export, import, reply, outbox) between them.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, mkdirSync, readFileSync }
+	from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const build = process.env.SEALDROP_BUILD;
 if (!build) throw new Error('set SEALDROP_BUILD to the build directory');
 export const shots = join(build, 'screenshots');
+const top = fileURLToPath(new URL('../..', import.meta.url));
+
+// The languages the drop ships, in the order of its default menu.
+export const languages = [
+	{ code: 'en', rtl: false }, { code: 'kk', rtl: false },
+	{ code: 'kk-Arab', rtl: true }, { code: 'ug', rtl: true },
+	{ code: 'ru', rtl: false }, { code: 'zh-Hans', rtl: false },
+];
+
+// What a page in language `code` should say for each key: the catalog's
+// translation, else the template's English. Reads only what our own
+// catalogs use: msgctxt, msgid, msgstr, continued strings, fuzzy flags.
+export function catalog(code) {
+	const read = (file) => {
+		const out = {};
+		const text = readFileSync(join(top, 'po', file), 'utf8');
+		for (const entry of text.split(/\n[ \t]*\n/)) {
+			if (/^#,.*\bfuzzy\b/m.test(entry)) continue;
+			const f = {};
+			let cur = null;
+			for (const line of entry.split('\n')) {
+				const m = line.match(/^(msgctxt|msgid|msgstr) (".*")$/);
+				if (m) { cur = m[1]; f[cur] = JSON.parse(m[2]); }
+				else if (cur && line.startsWith('"')) f[cur] += JSON.parse(line);
+			}
+			if (f.msgctxt !== undefined)
+				out[f.msgctxt] = file.endsWith('.pot') ? f.msgid : f.msgstr;
+		}
+		return out;
+	};
+	const en = read('sealdrop.pot');
+	if (code === 'en') return en;
+	const own = read(`${code}.po`);
+	return Object.fromEntries(Object.keys(en).map((k) => [k, own[k] || en[k]]));
+}
 
 export async function startDrop() {
 	mkdirSync(join(build, 'test-tmp'), { recursive: true });
@@ -46,7 +83,9 @@ export async function startDrop() {
 		admin('import', join(dir, 'export.bundle'));
 		const rows = admin('list', '--tsv').trim().split('\n');
 		const head = rows.shift().split('\t');
-		for (const row of rows.map((r) => r.split('\t'))) {
+		// Newest last: the submission sought is almost always the latest,
+		// and each read costs a passphrase derivation.
+		for (const row of rows.reverse().map((r) => r.split('\t'))) {
 			const col = (name) => row[head.indexOf(name)];
 			const read = admin('read', col('id'));
 			if (!read.includes(marker))
