@@ -85,4 +85,35 @@ check_confined "after the journey"
 
 # SIGTERM still stops it cleanly (exit 0) with the filter in place.
 sd_stop
+
+# Started as root with --user, it binds, then becomes that user for good
+# and still serves.
+if [ "$(id -u)" != 0 ] || ! "$SD_BIN" --help | grep -q -- '--user'; then
+	echo "note: --user not checked (needs root and serve --user)"
+	echo "ok"
+	exit 0
+fi
+chmod 0711 "$SD_TMP"
+chown -R nobody: "$data"
+sd_start "$data" --user nobody
+i=0
+until grep -q "^Seccomp:[[:space:]]2$" /proc/"$SD_PID"/status; do
+	[ $i -lt 50 ] || fail "--user: the server did not confine itself"
+	sleep 0.1
+	i=$((i + 1))
+done
+uid=$(id -u nobody)
+grep -Eq "^Uid:\s+$uid\s+$uid\s+$uid\s+$uid$" /proc/"$SD_PID"/status ||
+	fail "--user: not running as nobody: $(grep Uid /proc/"$SD_PID"/status)"
+grep -Eq "^Groups:\s*$" /proc/"$SD_PID"/status ||
+	fail "--user: supplementary groups kept"
+grep -Eq "^CapEff:\s+0+$" /proc/"$SD_PID"/status ||
+	fail "--user: capabilities kept"
+check_confined "--user"
+rm -f "$SD_JAR"
+codename=$(sd_new_source)
+[ -n "$codename" ] || fail "--user: no codename"
+st=$(sd_submit "a message to a server that dropped root") &&
+	[ "$st" = 200 ] || fail "--user: POST /submit gave $st"
+sd_stop
 echo "ok"
