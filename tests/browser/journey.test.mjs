@@ -16,13 +16,18 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startDrop, launch, shots, languages, catalog } from './drop.mjs';
-import { layoutProblems } from './layout.mjs';
+import { layoutProblems, missingGlyphs } from './layout.mjs';
+import { auditTests } from './audit.mjs';
+import { keyboardTests } from './keyboard.mjs';
 
+// One drop and one browser for every test; the other files' tests are
+// registered here so that they share them.
+const env = {};
 let drop, browser, cssBytes;
 before(async () => {
 	mkdirSync(shots, { recursive: true });
-	drop = await startDrop();
-	browser = await launch();
+	drop = env.drop = await startDrop();
+	browser = env.browser = await launch();
 	const res = await fetch(drop.url + '/style.css');
 	cssBytes = (await res.arrayBuffer()).byteLength;
 });
@@ -74,6 +79,11 @@ async function journey(code, rtl, t, width) {
 		const html = Buffer.byteLength(await page.content());
 		assert.ok(html + cssBytes < 30 * 1024,
 			`${what}: ${html} + ${cssBytes} bytes`);
+		// The menu names every language in its own script: the landing
+		// page shows them all.
+		if (name === 'landing')
+			assert.deepEqual(await missingGlyphs(page), [],
+				`${what}: characters no font has`);
 		await page.screenshot({ fullPage: true,
 			path: join(shots, `${code}-${width}-${name}.png`) });
 	};
@@ -104,6 +114,15 @@ async function journey(code, rtl, t, width) {
 	assert.equal(await page.locator('#codename-qr svg').count(), 1);
 	assert.equal(await page.locator('nav.langs').count(), 0,
 		'no way off the codename page but forward');
+	// On paper: the codename, its digits and QR code, and nothing to click.
+	await page.emulateMedia({ media: 'print' });
+	for (const sel of ['#codename', '.digits', '#codename-qr svg', '.warn'])
+		assert.ok(await page.locator(sel).isVisible(), `${sel} in print`);
+	for (const sel of ['header', 'main a.button'])
+		assert.ok(!await page.locator(sel).isVisible(), `${sel} in print`);
+	await page.screenshot({ fullPage: true,
+		path: join(shots, `${code}-${width}-codename-print.png`) });
+	await page.emulateMedia({ media: 'screen' });
 
 	// A message and a file, through the form like a person.
 	await click('main a[href="/submit"]');
@@ -165,3 +184,6 @@ async function journey(code, rtl, t, width) {
 	assert.deepEqual(outside, [], 'no request left the drop');
 	await ctx.close();
 }
+
+keyboardTests(env);
+auditTests(env);

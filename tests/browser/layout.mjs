@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+
 // Layout checks measured in the page (Playwright's isolated world, so
 // they work with the page's JavaScript off). Returns a list of problems:
 // empty when nothing overflows its box, nothing scrolls sideways, the
@@ -63,4 +65,44 @@ export function layoutProblems(page, rtl) {
 		}
 		return out;
 	}, rtl);
+}
+
+// The characters of the page's text that no font it was drawn with has:
+// they would show as boxes. Asks the browser which system fonts drew the
+// text (DevTools protocol, no page script) and fontconfig what each holds.
+const charsets = new Map();
+function charset(family) {
+	if (!charsets.has(family)) {
+		const out = execFileSync('fc-list', ['--format', '%{charset}\n',
+			family.replace(/[-:,\\]/g, '\\$&')], { encoding: 'utf8' });
+		charsets.set(family, out.split(/\s+/).filter(Boolean).map((r) => {
+			const [a, b] = r.split('-').map((h) => parseInt(h, 16));
+			return [a, b ?? a];
+		}));
+	}
+	return charsets.get(family);
+}
+
+export async function missingGlyphs(page) {
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('DOM.enable');
+	await cdp.send('CSS.enable');
+	const { root } = await cdp.send('DOM.getDocument');
+	const { nodeIds } = await cdp.send('DOM.querySelectorAll',
+		{ nodeId: root.nodeId, selector: 'body *' });
+	const families = new Set();
+	for (const nodeId of nodeIds) {
+		const { fonts } = await cdp.send('CSS.getPlatformFontsForNode',
+			{ nodeId });
+		for (const f of fonts) families.add(f.familyName);
+	}
+	await cdp.detach();
+	const text = await page.evaluate(() => document.body.innerText);
+	const chars = new Set([...text].filter((c) => c.codePointAt(0) > 0x7f &&
+		!/\s/.test(c)));
+	return [...chars].filter((c) => {
+		const cp = c.codePointAt(0);
+		return ![...families].some((f) =>
+			charset(f).some(([a, b]) => cp >= a && cp <= b));
+	});
 }
