@@ -225,12 +225,20 @@ static int add_entry(struct po *p)
 		    "is letters a-z, digits, '.' and '_'");
 		return -1;
 	}
-	for (int k = 0; k < F_N; k++)
+	for (int k = 0; k < F_N; k++) {
+		const char *names[PH_MAX];
+		size_t lens[PH_MAX];
 		if (!utf8_ok((const unsigned char *)p->f[k].s, p->f[k].len)) {
 			say(p->err, p->errlen, p->name, p->start,
 			    "not valid UTF-8");
 			return -1;
 		}
+		if (placeholders(p->f[k].s, names, lens) < 0) {
+			say(p->err, p->errlen, p->name, p->start,
+			    "more than %d placeholders in a string", PH_MAX);
+			return -1;
+		}
+	}
 	if (p->c->n == I18N_ENTRIES_MAX) {
 		say(p->err, p->errlen, p->name, p->start,
 		    "more than %d entries", I18N_ENTRIES_MAX);

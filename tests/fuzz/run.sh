@@ -34,6 +34,7 @@ seed fuzz_seckey "" "$vec"/keys/*.key*
 seed fuzz_envelope '\000\377' "$vec"/envelope/*.env
 seed fuzz_export '\000' "$vec"/bundle/*.bin
 seed fuzz_outbox '\000' "$vec"/bundle/outbox*.bin
+seed fuzz_drop_po '\000' "$top"/po/*.po
 
 for bin in "$fuzzdir"/fuzz_*; do
 	[ -x "$bin" ] || continue

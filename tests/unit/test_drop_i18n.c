@@ -209,6 +209,9 @@ static void test_parse_errors(void **state)
 		  "t.po:1: not valid UTF-8" },
 		{ "msgctxt \"K y\"\nmsgid \"K\"\nmsgstr \"x\"\n",
 		  "t.po:1: a key (msgctxt) is letters a-z, digits, '.' and '_'" },
+		{ "msgctxt \"k\"\nmsgid \"{a}{a}{a}{a}{a}{a}{a}{a}{a}{a}{a}{a}{a}"
+		  "{a}{a}{a}{a}\"\nmsgstr \"\"\n",
+		  "t.po:1: more than 16 placeholders in a string" },
 	};
 	char err[256];
 	(void)state;
