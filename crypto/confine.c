@@ -194,10 +194,15 @@ add_rules(scmp_filter_ctx ctx, uint32_t action, const int *nrs, size_t n)
 	return 0;
 }
 
-/* Loads ctx on every thread (TSYNC) and frees it. */
+/* Loads ctx on every thread (TSYNC) and frees it. A system call made
+ * through another architecture's entry point (int 0x80 on x86-64) would
+ * bypass rules written for this one: it kills the process. */
 static int
 load(scmp_filter_ctx ctx, int rc)
 {
+	if (rc == 0)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+				      SCMP_ACT_KILL_PROCESS);
 	if (rc == 0)
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (rc == 0)

@@ -72,8 +72,9 @@ int confine_drop_user(const char *name);
  * filter that allows only what sealdrop serve needs once its database is
  * open and its socket bound: file I/O, memory, threads (clone only with
  * CLONE_THREAD), accept4 and I/O on existing sockets, time, randomness.
- * Everything else (exec, socket, connect, ptrace, mount, bpf, ...) kills
- * the whole process. Returns 0, or -1 with errno. */
+ * Everything else (exec, socket, connect, ptrace, mount, bpf, prctl but
+ * PR_SET_NAME, another filter, ...) kills the whole process, so call it
+ * once, last. Returns 0, or -1 with errno. */
 int confine_server(void);
 
 /* Sets NO_NEW_PRIVS and loads, on every thread, a seccomp filter for a

@@ -235,6 +235,21 @@ child_offline_exec(void)
 	return child_exec();
 }
 
+#if defined(__x86_64__)
+/* The 32-bit entry point, where socketcall(2) would do all networking in
+ * one system call the rules above do not name. */
+static int
+child_offline_ia32(void)
+{
+	long ret = 20; /* getpid on i386 */
+
+	if (confine_offline() != 0)
+		return 1;
+	__asm__ volatile("int $0x80" : "+a"(ret) : : "memory");
+	return 2;
+}
+#endif
+
 static void
 test_offline_kills(void **state)
 {
@@ -242,6 +257,9 @@ test_offline_kills(void **state)
 	assert_sigsys(in_child(child_offline_connect));
 	assert_sigsys(in_child(child_offline_sendto));
 	assert_sigsys(in_child(child_offline_exec));
+#if defined(__x86_64__)
+	assert_sigsys(in_child(child_offline_ia32));
+#endif
 }
 
 static int
