@@ -363,8 +363,11 @@ int web_start(web *w, const char *listen, unsigned *port, char *why,
 			 "A.B.C.D:PORT or [IPV6]:PORT", listen);
 		return -1;
 	}
+	/* poll, not select: select cannot watch a descriptor past
+	 * FD_SETSIZE (1024), and the library silently refuses connections
+	 * that get one, far below max_connections' bound. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_THREAD_PER_CONNECTION;
+			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	w->d = MHD_start_daemon(
