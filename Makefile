@@ -44,6 +44,9 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+# tests/stress/NAME.c: helpers of the stress scripts (no project code).
+STRESS_SRC := $(wildcard tests/stress/*.c)
+TOOL_BIN   += $(STRESS_SRC:tests/stress/%.c=$(BUILD)/tests/%)
 
 WORDLIST   := crypto/eff_large_wordlist.txt
 
@@ -113,6 +116,10 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(CRYPTO_OBJ)
 $(BUILD)/tests/%: tests/tools/%.c $(CRYPTO_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/stress/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 $(BUILD)/bin/fuzz_drop_%: tests/fuzz/fuzz_drop_%.c $(DROP_LIB) $(CRYPTO_OBJ)
 	@mkdir -p $(@D)
