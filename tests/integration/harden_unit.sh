@@ -33,6 +33,14 @@ grep -q "^ExecStart=$tmp/bin/sealdrop " "$unit" ||
 [ -x "$tmp/bin/sealdrop" ] && [ -x "$tmp/bin/sealdrop-admin" ] ||
 	fail "binaries not installed"
 [ -f "$tmp/lib/sysusers.d/sealdrop.conf" ] || fail "no sysusers file"
+# The user entry parses and makes a system user (in a scratch root).
+if command -v systemd-sysusers >/dev/null 2>&1; then
+	mkdir -p "$tmp/root/etc"
+	systemd-sysusers --root="$tmp/root" --dry-run \
+		"$tmp/lib/sysusers.d/sealdrop.conf" >"$tmp/sysusers.log" 2>&1 &&
+		grep -q "Creating user 'sealdrop'" "$tmp/sysusers.log" ||
+		fail "sysusers: $(cat "$tmp/sysusers.log")"
+fi
 
 # Documentation=man:sealdrop(8) is checked once the page exists.
 if [ -f "$tmp/share/man/man8/sealdrop.8" ]; then
