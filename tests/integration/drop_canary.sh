@@ -55,8 +55,8 @@ look
 grep -a -q -F "$marker" "$SD_TMP/export.bundle" && fail "plaintext in export"
 sd_stop
 look
-timeout 30 grep -a -r -l -F "$marker" /tmp 2>/dev/null &&
-	fail "plaintext in /tmp (above)"
+found=$(sd_tmp_find "$marker")
+[ -n "$found" ] && fail "plaintext in /tmp: $found"
 
 # And it was all stored, sealed.
 "$SD_TOOL" open-export "$keys" "$SD_TMP/export.bundle" >"$SD_TMP/opened" ||

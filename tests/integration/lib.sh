@@ -19,6 +19,10 @@
 #                            and, if HTML, no script and no outside URL
 #   sd_sql DIR QUERY         one query on DIR/drop.db
 #   sd_hash [FILE]           BLAKE2b-256 hex, as sdtest prints it
+#   sd_tmp_find MARKER [NEWER]
+#                            prints files under /tmp (newer than the file
+#                            NEWER) that hold MARKER, leaving out the build
+#                            directory, where tests keep their own inputs
 #   fail MSG                 says why and exits 1
 set -u
 
@@ -39,6 +43,15 @@ unset SEALDROP_DATA
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
+}
+
+sd_tmp_find() {
+	find /tmp -xdev -path "$SEALDROP_BUILD" -prune -o -type f \
+		${2:+-newer "$2"} -size -64M -print 2>/dev/null |
+		while read -r f; do
+			grep -a -q -F "$1" "$f" 2>/dev/null && echo "$f"
+		done
+	return 0
 }
 
 sd_cleanup() {

@@ -253,10 +253,7 @@ done
 # The server's own output, and anything written to /tmp while we ran.
 grep -a -q "$CANARY" "$SD_TMP/serve.out" "$SD_TMP/serve.err" &&
 	fail "plaintext in the server's output"
-find /tmp -xdev -type f -newer "$PASS" -size -64M 2>/dev/null |
-	while read -r f; do
-		grep -a -q "$CANARY" "$f" 2>/dev/null && echo "$f"
-	done >"$AT/found"
+sd_tmp_find "$CANARY" "$PASS" >"$AT/found"
 [ -s "$AT/found" ] && fail "plaintext in /tmp: $(cat "$AT/found")"
 ls "$H"/archive.db* >/dev/null || fail "no archive"
 # ...while the journalist's own extraction holds it, as asked.
