@@ -224,9 +224,11 @@ static const int server_calls[] = {
 	/* memory: malloc, sodium_malloc (guard pages, mlock), thread stacks */
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	SCMP_SYS(mlock), SCMP_SYS(munlock),
-	/* threads: one per connection, housekeeping */
+	/* threads: one per connection, housekeeping; glibc's malloc counts
+	 * CPUs when it first needs a new arena (unless M_ARENA_MAX is set) */
 	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
 	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(getpid),
+	SCMP_SYS(sched_getaffinity),
 	/* SQLite's busy handler sleeps */
 	SCMP_SYS(nanosleep), SCMP_SYS(clock_nanosleep),
 	/* signals: SIGTERM/SIGINT reach a handler in the main thread */
@@ -258,8 +260,7 @@ static const int server_calls[] = {
  * (clone without CLONE_THREAD) that attaches to every thread. */
 static const int sanitizer_calls[] = {
 	SCMP_SYS(clone), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(prctl),
-	SCMP_SYS(getdents64), SCMP_SYS(getppid), SCMP_SYS(sched_getaffinity),
-	SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack), SCMP_SYS(gettid),
+	SCMP_SYS(getdents64), SCMP_SYS(getppid), SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack), SCMP_SYS(gettid),
 	SCMP_SYS(open), SCMP_SYS(getdents),
 };
 
