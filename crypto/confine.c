@@ -260,8 +260,9 @@ static const int server_calls[] = {
  * (clone without CLONE_THREAD) that attaches to every thread. */
 static const int sanitizer_calls[] = {
 	SCMP_SYS(clone), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(prctl),
-	SCMP_SYS(getdents64), SCMP_SYS(getppid), SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack), SCMP_SYS(gettid),
-	SCMP_SYS(open), SCMP_SYS(getdents),
+	SCMP_SYS(getdents64), SCMP_SYS(getdents), SCMP_SYS(getppid),
+	SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack), SCMP_SYS(gettid),
+	SCMP_SYS(open),
 };
 
 int
