@@ -296,7 +296,8 @@ confine_server(void)
 	/* Memory may be writable or executable, never both. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC,
+					      0));
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_WRITE,

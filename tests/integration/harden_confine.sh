@@ -37,7 +37,8 @@ sd_start "$data"
 i=0
 until grep -q "^Seccomp:[[:space:]]2$" /proc/"$SD_PID"/status; do
 	[ $i -lt 50 ] || fail "the server did not confine itself"
-	kill -0 "$SD_PID" 2>/dev/null || fail "serve died: $(cat "$SD_TMP/serve.err")"
+	kill -0 "$SD_PID" 2>/dev/null ||
+		fail "serve died: $(cat "$SD_TMP/serve.err")"
 	sleep 0.1
 	i=$((i + 1))
 done

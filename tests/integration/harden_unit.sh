@@ -60,5 +60,6 @@ score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' \
 [ -n "$score" ] || fail "no exposure score: $(tail -n 3 "$tmp/security.log")"
 echo "exposure: $score"
 awk -v s="$score" 'BEGIN { exit !(s < 2.0) }' ||
-	fail "exposure $score is not below 2.0: $(grep '✗' "$tmp/security.log")"
+	fail "exposure $score is not below 2.0:" \
+		"$(grep '✗' "$tmp/security.log")"
 echo "ok"
