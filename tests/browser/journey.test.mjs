@@ -113,7 +113,7 @@ async function journey(code, rtl, t, width) {
 	assert.match(digits, /^(\d{4} ){6}\d{4}$/);
 	assert.equal(await page.locator('#codename-qr svg').count(), 1);
 	assert.equal(await page.locator('nav.langs').count(), 0,
-		'no way off the codename page but forward');
+		'no language menu leads off the codename page');
 	// On paper: the codename, its digits and QR code, and nothing to click.
 	await page.emulateMedia({ media: 'print' });
 	for (const sel of ['#codename', '.digits', '#codename-qr svg', '.warn'])

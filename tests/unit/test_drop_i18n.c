@@ -398,7 +398,7 @@ static void render(buf *b, const char *lang, int codename)
 {
 	static conf cf;
 	conf_defaults(&cf);
-	page_ctx p = { .lang = lang, .csrf = "00", .cf = &cf };
+	page_ctx p = { .lang = lang, .csrf = "00", .logged_in = 1, .cf = &cf };
 	buf_init(b, 1 << 20, 0);
 	if (codename)
 		page_codename(b, &p, "able baker charlie delta echo fox golf",
@@ -431,6 +431,7 @@ static void test_pages(void **state)
 	 * is typed in it. */
 	assert_non_null(strstr(b.p, "<bdi>500</bdi> MiB"));
 	assert_non_null(strstr(b.p, "dir=\"auto\"></textarea>"));
+	assert_non_null(strstr(b.p, "<form method=\"post\" action=\"/logout\""));
 	buf_free(&b);
 	render(&b, "kk", 1);
 	assert_non_null(strstr(b.p, "<html lang=\"kk\" dir=\"ltr\">"));
