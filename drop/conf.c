@@ -49,6 +49,10 @@ static const struct conf_key keys[] = {
 	    "en, kk (Kazakh, Cyrillic), kk-Arab (Kazakh, Arabic script), ug, "
 	    "ru, zh-Hans; the first is the default when the browser asks "
 	    "for none of them."),
+	TXT(catalog_dir, CONF_TEXT, "",
+	    "A directory of PO catalogs (sealdrop.pot, CODE.po) that replace "
+	    "the built-in ones of the same name or add languages, for "
+	    "translators trying their work; empty: the built-in ones."),
 	NUM(max_upload_mb, 1, 4096, 500,
 	    "Largest submission (message and files together), MiB."),
 	NUM(max_connections, 4, 10000, 200,

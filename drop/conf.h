@@ -18,12 +18,14 @@
 #define CONF_NAME_MAX 200
 #define CONF_INTRO_MAX 2000
 #define CONF_LANGS_MAX 200
+#define CONF_PATH_MAX 200
 
 typedef struct conf {
 	char listen[CONF_LISTEN_MAX];
 	char newsroom_name[CONF_NAME_MAX + 1];
 	char intro[CONF_INTRO_MAX + 1];
 	char languages[CONF_LANGS_MAX + 1];
+	char catalog_dir[CONF_PATH_MAX + 1];
 	unsigned max_upload_mb;
 	unsigned max_connections;
 	unsigned connection_timeout_s;

@@ -8,12 +8,16 @@
  * lines, and the escapes \\ \" \n \t. Plural forms are refused: no string
  * needs one.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "crypt.h"
+#include "fileio.h"
 #include "i18n.h"
 
 struct entry {
@@ -499,12 +503,17 @@ static struct lang {
 } langs[I18N_LANGS_MAX];
 static size_t nlangs;
 
+static const char *base(const char *file)
+{
+	const char *b = strrchr(file, '/');
+	return b ? b + 1 : file;
+}
+
 /* The code a catalog's file name gives: po/kk-Arab.po is kk-Arab; the
  * template is English. */
 static int code_of(const char *file, char code[I18N_CODE_MAX])
 {
-	const char *b = strrchr(file, '/');
-	b = b ? b + 1 : file;
+	const char *b = base(file);
 	size_t n = strlen(b);
 	if (n > 4 && !strcmp(b + n - 4, ".pot")) {
 		strcpy(code, "en");
@@ -529,40 +538,114 @@ void i18n_unload(void)
 	nlangs = 0;
 }
 
-int i18n_load(char *err, size_t errlen)
+/* One catalog's text, compiled in or read from a file. */
+struct source {
+	char file[300];   /* for messages */
+	const char *text;
+	size_t len;
+	char *owned;      /* read from a file: freed after parsing */
+};
+
+static int is_catalog(const struct dirent *d)
 {
+	size_t n = strlen(d->d_name);
+	return d->d_name[0] != '.' && ((n > 3 && !strcmp(d->d_name + n - 3,
+						       ".po")) ||
+				       !strcmp(d->d_name, "sealdrop.pot"));
+}
+
+/* Reads dir's catalogs over the compiled-in ones in src: a file replaces
+ * the catalog of the same name, others are added in name order. */
+static int read_dir(const char *dir, struct source *src, size_t *n,
+		    char *err, size_t errlen)
+{
+	struct dirent **names;
+	int r = 0, count = scandir(dir, &names, is_catalog, alphasort);
+	if (count < 0) {
+		say(err, errlen, dir, 0, "cannot read the catalog directory: "
+		    "%s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < count; i++) {
+		const char *name = names[i]->d_name;
+		size_t k = 0;
+		while (k < *n && strcmp(base(src[k].file), name))
+			k++;
+		if (!r && k == I18N_LANGS_MAX) {
+			say(err, errlen, dir, 0, "more than %d catalogs",
+			    I18N_LANGS_MAX);
+			r = -1;
+		}
+		if (!r) {
+			struct source *s = &src[k];
+			free(s->owned);
+			s->owned = NULL;
+			snprintf(s->file, sizeof(s->file), "%.200s/%.90s", dir,
+				 name);
+			int fr = fileio_slurp(s->file, I18N_FILE_MAX, &s->owned,
+					      &s->len);
+			if (fr) {
+				say(err, errlen, s->file, 0, "%s", fr ==
+				    CRYPT_ETOOBIG ? "larger than 256 KiB" :
+				    strerror(errno));
+				s->owned = NULL;
+				r = -1;
+			}
+			s->text = s->owned;
+			*n += k == *n;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+int i18n_load(const char *dir, char *err, size_t errlen)
+{
+	struct source src[I18N_LANGS_MAX] = { { .file = "" } };
 	size_t n = sizeof(builtin) / sizeof(*builtin);
+	int r = -1;
 	i18n_unload();
 	if (n > I18N_LANGS_MAX) {
 		say(err, errlen, "po", 0, "more than %d catalogs",
 		    I18N_LANGS_MAX);
 		return -1;
 	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(src[i].file, sizeof(src[i].file), "%s",
+			 builtin[i].file);
+		src[i].text = builtin[i].text;
+		src[i].len = strlen(builtin[i].text);
+	}
+	if (dir && read_dir(dir, src, &n, err, errlen))
+		goto out;
 	/* The template comes first: the others are checked against it. */
 	for (size_t i = 0; i < n; i++) {
-		const struct builtin *b = &builtin[i];
 		struct lang *l = &langs[nlangs];
-		if (code_of(b->file, l->code) || (i == 0) !=
+		if (code_of(src[i].file, l->code) || (i == 0) !=
 		    !strcmp(l->code, "en") || i18n_find(l->code,
 							strlen(l->code))) {
-			say(err, errlen, b->file, 0, "not a catalog name "
-			    "(po/sealdrop.pot first, then po/CODE.po)");
-			goto fail;
+			say(err, errlen, src[i].file, 0, "not a catalog name "
+			    "(sealdrop.pot first, then CODE.po)");
+			goto out;
 		}
-		l->cat = i18n_parse(b->file, b->text, strlen(b->text), i == 0,
-				    err, errlen);
+		l->cat = i18n_parse(src[i].file, src[i].text, src[i].len,
+				    i == 0, err, errlen);
 		if (!l->cat)
-			goto fail;
+			goto out;
 		nlangs++;
-		if (i18n_check(langs[0].cat, l->cat, b->file, err, errlen))
-			goto fail;
-		const char *dir = i18n_get(l->cat, "lang.dir");
-		l->rtl = dir && !strcmp(dir, "rtl");
+		if (i18n_check(langs[0].cat, l->cat, src[i].file, err, errlen))
+			goto out;
+		const char *d = i18n_get(l->cat, "lang.dir");
+		l->rtl = d && !strcmp(d, "rtl");
 	}
-	return 0;
-fail:
-	i18n_unload();
-	return -1;
+	r = 0;
+out:
+	for (size_t i = 0; i < I18N_LANGS_MAX; i++)
+		free(src[i].owned);
+	if (r)
+		i18n_unload();
+	return r;
 }
 
 size_t i18n_count(void)

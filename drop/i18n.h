@@ -60,9 +60,12 @@ int i18n_check(const i18n_cat *tmpl, const i18n_cat *c, const char *name,
 
 /* Parses the compiled-in catalogs, checks each against the template
  * (every key known, the same msgid, the same placeholders, a valid
- * lang.dir) and makes them the tables lookups use. Call once at start,
- * before threads. 0, or -1 with one line "file:LINE: what" in err. */
-int i18n_load(char *err, size_t errlen);
+ * lang.dir) and makes them the tables lookups use. When dir is not NULL,
+ * its sealdrop.pot and CODE.po files replace the compiled-in catalogs of
+ * the same name, and add languages (so translators can try their work
+ * without a build). Call once at start, before threads. 0, or -1 with
+ * one line "file:LINE: what" in err. */
+int i18n_load(const char *dir, char *err, size_t errlen);
 
 /* Frees the tables (at exit). */
 void i18n_unload(void);

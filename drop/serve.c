@@ -112,7 +112,8 @@ static int prepare(const cmd_args *a, conf *c, web *w)
 		return -1;
 	}
 	const char *lang;
-	if (i18n_load(err, sizeof(err))) {
+	if (i18n_load(c->catalog_dir[0] ? c->catalog_dir : NULL, err,
+		      sizeof(err))) {
 		cmd_fail("%s", err);
 		return -1;
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -24,7 +25,7 @@ static int setup(void **state)
 {
 	char err[256];
 	(void)state;
-	if (i18n_load(err, sizeof(err))) {
+	if (i18n_load(NULL, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -443,6 +444,58 @@ static void test_pages(void **state)
 	buf_free(&b);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* catalog_dir: files replace built-in catalogs by name, or add one. */
+static void test_catalog_dir(void **state)
+{
+	char dir[256], err[512], want[512], path[512];
+	const char *tmp = getenv("SEALDROP_BUILD");
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/i18n-XXXXXX", tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	put(dir, "kk.po", "msgctxt \"login.go\"\nmsgid \"Log in\"\n"
+			  "msgstr \"КІРУ\"\n");
+	put(dir, "xx.po", "msgctxt \"lang.dir\"\nmsgid \"ltr\"\n"
+			  "msgstr \"rtl\"\n");
+	put(dir, "notes.txt", "not a catalog");
+	assert_int_equal(i18n_load(dir, err, sizeof(err)), 0);
+	assert_int_equal(i18n_count(), 7);
+	assert_string_equal(i18n_tr("kk", "login.go"), "КІРУ");
+	assert_null(i18n_own("kk", "landing.title"));
+	assert_string_equal(i18n_find("XX", 2), "xx");
+	assert_true(i18n_rtl("xx"));
+	/* A broken file stops the load, and says where. */
+	put(dir, "ru.po", "\nmsgctxt \"login.go\"\nmsgid \"Log in\"\n"
+			  "msgstr \"\\q\"\n");
+	assert_int_equal(i18n_load(dir, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s/ru.po:4: bad escape '\\q'", dir);
+	assert_string_equal(err, want);
+	assert_int_equal(i18n_count(), 0);
+	static const char *const files[] = { "kk.po", "xx.po", "notes.txt",
+					     "ru.po" };
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(i18n_load(dir, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:0: cannot read the catalog "
+		 "directory: No such file or directory", dir);
+	assert_string_equal(err, want);
+	/* Back to the built-in catalogs for what follows. */
+	assert_int_equal(i18n_load(NULL, err, sizeof(err)), 0);
+	assert_int_equal(i18n_count(), 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_catalog_dir),
 	};
 	if (crypt_init())
 		return 1;
