@@ -467,16 +467,42 @@ int store_sub_complete(store *s, int64_t sub, int64_t source_id)
 	return 0;
 }
 
+/* Deletes the chunks of incomplete submission sub (of every incomplete
+ * one when sub is 0), one chunk per transaction. secure_delete rewrites
+ * each freed page through the WAL: in one transaction a large upload's
+ * pages would all have to fit in the WAL at once, which on a disk that
+ * has filled up they do not; one at a time, checkpoints reuse it. */
+static int drop_chunks(store *s, int64_t sub)
+{
+	for (;;) {
+		sqlite3_stmt *st;
+		if (prep(s, &st, "DELETE FROM chunks WHERE id = (SELECT c.id "
+			 "FROM chunks c JOIN envelopes e ON c.envelope = e.id "
+			 "JOIN submissions u ON e.submission = u.id "
+			 "WHERE u.complete = 0 AND (?1 = 0 OR u.id = ?1) "
+			 "LIMIT 1)"))
+			return STORE_EDB;
+		sqlite3_bind_int64(st, 1, sub);
+		if (done(st))
+			return STORE_EDB;
+		if (sqlite3_changes(s->db) == 0)
+			return 0;
+	}
+}
+
 int store_sub_discard(store *s, int64_t sub)
 {
 	if (lazy(s))
 		return STORE_EDB;
-	return lazily(s, change(s, "DELETE FROM submissions WHERE id = ? "
+	return lazily(s, drop_chunks(s, sub) ? STORE_EDB :
+			 change(s, "DELETE FROM submissions WHERE id = ? "
 				"AND complete = 0", NULL, 0, sub, NULL));
 }
 
 int store_sweep(store *s, int *n)
 {
+	if (drop_chunks(s, 0))
+		return STORE_EDB;
 	return change(s, "DELETE FROM submissions WHERE complete = 0", NULL, 0,
 		      0, n);
 }
