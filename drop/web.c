@@ -141,15 +141,16 @@ enum MHD_Result web_static(req *r, const char *type, const char *body,
 			     len, (void *)body, MHD_RESPMEM_PERSISTENT), type);
 }
 
-/* Free space under the data directory in MiB. */
-static int disk_low(const web *w)
+/* Free space under the data directory: below the floor, plus slack
+ * MiB? (Also 1 when it cannot be known.) */
+static int disk_low(const web *w, unsigned slack)
 {
 	struct statvfs sv;
 	if (statvfs(w->dir, &sv))
 		return 1;
 	unsigned long long mib = (unsigned long long)sv.f_bavail *
 				 sv.f_frsize >> 20;
-	return mib < w->cf->disk_floor_mb;
+	return mib < (unsigned long long)w->cf->disk_floor_mb + slack;
 }
 
 static uint64_t max_body(const req *r)
@@ -228,7 +229,7 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 		return web_error(r, 400);
 	unsigned n = atomic_fetch_add(&r->w->uploads, 1);
 	r->upload_slot = 1;
-	if (n >= r->w->cf->max_concurrent_uploads || disk_low(r->w))
+	if (n >= r->w->cf->max_concurrent_uploads || disk_low(r->w, 0))
 		return web_error(r, 503);
 	r->st = store_pool_get(r->w->pool);
 	if (!r->st)
@@ -244,7 +245,7 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 	return MHD_YES;
 }
 
-static int upload_status(int err)
+static int upload_status(const req *r, int err)
 {
 	switch (err) {
 	case UPLOAD_EEMPTY:
@@ -255,7 +256,9 @@ static int upload_status(int err)
 	case UPLOAD_ETOOMANY:
 		return 413;
 	default:
-		return 500;
+		/* A store that failed on a full disk (the upload outran the
+		 * floor) is busy, not broken: come back later. */
+		return disk_low(r->w, 1) ? 503 : 500;
 	}
 }
 
@@ -280,9 +283,19 @@ static enum MHD_Result take_body(req *r, const char *data, size_t size)
 			r->status = 413;
 		return MHD_YES;
 	}
+	/* The floor holds while an upload grows, not only when it starts
+	 * (checked each MiB): the space under it is what rolling back and
+	 * checkpointing need, so a disk is never filled to the last byte. */
+	if ((r->received - size) >> 20 != r->received >> 20 &&
+	    disk_low(r->w, 0)) {
+		r->status = 503;
+		upload_free(r->up);
+		r->up = NULL;
+		return MHD_YES;
+	}
 	if (MHD_post_process(r->pp, data, size) != MHD_YES) {
 		int err = upload_error(r->up);
-		r->status = err ? upload_status(err) : 400;
+		r->status = err ? upload_status(r, err) : 400;
 	}
 	return MHD_YES;
 }
@@ -296,7 +309,7 @@ static enum MHD_Result end_upload(req *r)
 		return web_error(r, 400);
 	int err = upload_finish(r->up);
 	if (err)
-		return web_error(r, upload_status(err));
+		return web_error(r, upload_status(r, err));
 	return r->rt->fn(r);
 }
 
