@@ -59,7 +59,7 @@ FUZZ_MAKE  = $(MAKE) BUILD=build/fuzz CC=clang CFLAGS='-O1 -g' HARDEN='-fPIE' \
              SAN='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all'
 
 .PHONY: all check test deps asan fuzz fuzz-check fuzz-bins demo install \
-        uninstall clean
+        uninstall clean stress
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sealdrop $(BUILD)/sealdrop-admin
@@ -139,6 +139,10 @@ fuzz-check:
 # The same, for longer.
 fuzz:
 	$(MAKE) fuzz-check FUZZ_SECONDS=300
+
+# The fault and load scripts at full size (minutes; not part of check).
+stress: all $(TOOL_BIN)
+	sh tests/stress/run.sh $(BUILD)
 
 # Installs missing Debian packages (as root) or prints the command.
 deps:
