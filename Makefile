@@ -59,7 +59,7 @@ FUZZ_MAKE  = $(MAKE) BUILD=build/fuzz CC=clang CFLAGS='-O1 -g' HARDEN='-fPIE' \
              SAN='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all'
 
 .PHONY: all check test deps asan fuzz fuzz-check fuzz-bins demo install \
-        uninstall clean stress
+        uninstall clean stress bench
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sealdrop $(BUILD)/sealdrop-admin
@@ -143,6 +143,14 @@ fuzz:
 # The fault and load scripts at full size (minutes; not part of check).
 stress: all $(TOOL_BIN)
 	sh tests/stress/run.sh $(BUILD)
+
+# The benchmark: a table on stdout and $(BUILD)/bench.tsv.
+bench: all $(BUILD)/bench/bench $(BUILD)/sealdrop-admin
+	bash bench/bench.sh $(BUILD)
+
+$(BUILD)/bench/%: bench/%.c $(CRYPTO_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 # Installs missing Debian packages (as root) or prints the command.
 deps:

@@ -1,0 +1,164 @@
+#!/bin/bash
+# make bench: measures the drop on this machine, each figure against a
+# baseline measured in the same run on the same machine, and writes
+# BUILD/bench.tsv (metric value unit baseline_metric baseline_value ratio)
+# and a table with each target. A benchmark, never a test: it fails only
+# when something it runs fails, not when a target is missed.
+#   bench/bench.sh BUILD
+# Needs about 4 GiB free under BUILD; takes a few minutes. Only 127.0.0.1.
+SEALDROP_BUILD=$(cd "${1:-build}" && pwd)
+export SEALDROP_BUILD
+. "$(dirname "$0")/../tests/integration/lib.sh"
+set -o pipefail
+
+B=$SEALDROP_BUILD/bench/bench
+ADM=$SEALDROP_BUILD/sealdrop-admin
+tsv=$SEALDROP_BUILD/bench.tsv
+MB() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.1f", b / 1e6 / t }'; }
+vmhwm() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SD_PID/status"; }
+reset_hwm() { echo 5 >"/proc/$SD_PID/clear_refs" 2>/dev/null; }
+
+# row METRIC VALUE UNIT BASELINE_METRIC BASELINE_VALUE TARGET
+# TARGET: ">=X", "<=X" or "report", for the table only.
+printf 'metric\tvalue\tunit\tbaseline_metric\tbaseline_value\tratio\n' >"$tsv"
+: >"$SD_TMP/targets"
+row() {
+	ratio=$(awk -v a="$2" -v b="$5" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$ratio" \
+		>>"$tsv"
+	verdict=$(awk -v r="$ratio" -v t="$6" 'BEGIN {
+		if (t == "report") { print "report"; exit }
+		op = substr(t, 1, 2); x = substr(t, 3) + 0
+		ok = op == ">=" ? r >= x : r <= x
+		print (ok ? "met " : "MISSED ") t }')
+	printf '%s\t%s\n' "$1" "$verdict" >>"$SD_TMP/targets"
+	echo "  $1: $2 $3 ($4: $5) ratio $ratio, $verdict" >&2
+}
+
+# upload FILE: POST /submit of FILE with the session in the jar; prints
+# the seconds it took (curl's total), fails unless answered 200.
+upload() {
+	st=$(sd_req GET /submit) && [ "$st" = 200 ] || fail "GET /submit: $st"
+	csrf=$(sd_csrf)
+	out=$(curl -sS --max-time 600 -b "$SD_JAR" -o /dev/null \
+		-w '%{http_code} %{time_total}' -F "csrf=$csrf" \
+		-F "file=@$1;type=application/octet-stream" "$SD_URL/submit") ||
+		fail "upload of $1"
+	[ "${out% *}" = 200 ] || fail "upload of $1: ${out% *}"
+	echo "${out#* }"
+}
+
+keys=$SD_TMP/keys data=$SD_TMP/data
+echo "bench: files and keys" >&2
+sd_keygen "$keys"
+echo "test passphrase" >"$SD_TMP/pass"
+sd_init "$data" "$keys/newsroom.pub"
+sd_conf "$data" max_upload_mb 2048
+sd_conf "$data" kdf_workers 2
+sd_start "$data"
+port=${SD_URL##*:}
+codename=$(sd_new_source)
+[ -n "$codename" ] || fail "no codename"
+for m in 64 256 1024; do
+	head -c $((m << 20)) /dev/urandom >"$SD_TMP/r$m"
+done
+
+echo "bench: upload of 256 MiB" >&2
+ws=$("$B" writesync "$data/writesync.tmp" 256 | cut -d' ' -f1)
+t=$(upload "$SD_TMP/r256")
+row upload_256MiB_durable "$(MB $((256 << 20)) "$t")" MB/s \
+	write_fdatasync_256MiB "$ws" ">=0.6"
+
+echo "bench: sealdrop-admin extract of the same 256 MiB" >&2
+"$SD_BIN" --data "$data" export --out "$SD_TMP/x.bundle" >/dev/null 2>&1 ||
+	fail "export"
+adm() { "$ADM" --home "$keys" --passphrase-file "$SD_TMP/pass" "$@"; }
+adm import "$SD_TMP/x.bundle" >/dev/null 2>&1 || fail "admin import"
+rm -f "$SD_TMP/x.bundle"
+id=$(adm list --tsv | awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++)
+	if ($i == "id") c = i; next } { print $c; exit }')
+[ -n "$id" ] || fail "no submission in the archive"
+start=$(date +%s.%N)
+path=$(adm extract "$id" --to "$SD_TMP/out" 2>/dev/null) || fail "extract"
+t=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
+cmp -s "$SD_TMP/r256" "$path" || fail "extract gave other bytes"
+rm -rf "$SD_TMP/out"
+# The passphrase's Argon2 run is paid once per command, whatever the
+# size: timed alone by extracting "into" a plain file, which fails right
+# after the key is unlocked.
+: >"$SD_TMP/plain"
+start=$(date +%s.%N)
+adm extract "$id" --to "$SD_TMP/plain" >/dev/null 2>&1 &&
+	fail "extract into a plain file"
+unlock=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
+ss=$("$B" secretstream "$SD_TMP/r256" | cut -d' ' -f1)
+row extract_256MiB "$(MB $((256 << 20)) "$t")" MB/s \
+	secretstream_decrypt_256MiB "$ss" ">=0.8"
+row extract_256MiB_after_unlock \
+	"$(awk -v t="$t" -v u="$unlock" 'BEGIN { printf "%.1f",
+		268.435456 / (t - u) }')" MB/s secretstream_decrypt_256MiB \
+	"$ss" ">=0.8"
+rm -rf "$keys/archive.db"*
+
+echo "bench: peak memory of uploads" >&2
+reset_hwm
+upload "$SD_TMP/r64" >/dev/null
+rss64=$(vmhwm)
+reset_hwm
+upload "$SD_TMP/r1024" >/dev/null
+rss1g=$(vmhwm)
+row serve_peak_rss_1GiB_upload "$rss1g" MiB serve_peak_rss_64MiB_upload \
+	"$rss64" "<=1.1"
+
+echo "bench: envelope sealing" >&2
+seal=$("$B" seal "$SD_TMP/r64" | cut -d' ' -f1)
+export GNUPGHOME=$SD_TMP/gnupg
+mkdir -m 700 "$GNUPGHOME"
+gpg --batch --passphrase '' --quick-gen-key 'bench <bench@example.invalid>' \
+	default default never >/dev/null 2>&1 || fail "gpg key"
+start=$(date +%s.%N)
+gpg --batch --yes --trust-model always -r bench@example.invalid \
+	-o "$SD_TMP/r64.gpg" --encrypt "$SD_TMP/r64" || fail "gpg --encrypt"
+t=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
+rm -f "$SD_TMP/r64.gpg"
+row seal_64MiB "$seal" MB/s gpg_encrypt_64MiB "$(MB $((64 << 20)) "$t")" \
+	">=20"
+rm -f "$SD_TMP/r64" "$SD_TMP/r256" "$SD_TMP/r1024"
+
+echo "bench: small text submissions, 8 clients" >&2
+st=$(sd_req GET /submit) && csrf=$(sd_csrf)
+cookie="sd=$(awk '$6 == "sd" { print $7 }' "$SD_JAR")"
+subs=$("$B" posts "$port" "$cookie" "$csrf" 8 15 1000 | cut -d' ' -f1)
+# What one of them stored: its one envelope, in one row.
+size=$(sd_sql "$data" "SELECT length(data) FROM chunks ORDER BY id DESC \
+	LIMIT 1")
+rows=$("$B" sqlite "$data" 500 "$size" | cut -d' ' -f1)
+row small_submissions_8_clients "$subs" 1/s "sqlite_durable_insert_${size}B" \
+	"$rows" ">=0.8"
+
+echo "bench: new codenames" >&2
+reset_hwm
+one=$("$B" codenames "$port" 1)
+rss1=$(vmhwm)
+reset_hwm
+many=$("$B" codenames "$port" 32)
+rss32=$(vmhwm)
+set -- $many
+[ "$4" -gt 0 ] || fail "no codename made at 32 at once"
+row codename_p99_at_32 "$2" ms codename_alone "${one%% *}" report
+row codename_peak_rss_at_32 "$rss32" MiB codename_alone_peak_rss "$rss1" \
+	report
+echo "  at 32: p50 $1 ms, p99 $2 ms, max $3 ms; $4 made, $5 busy (503)" >&2
+sd_stop
+
+echo
+{
+	head -n 1 "$tsv" | sed 's/$/\ttarget/'
+	tail -n +2 "$tsv" | while IFS="$(printf '\t')" read -r m rest; do
+		printf '%s\t%s\t%s\n' "$m" "$rest" \
+			"$(awk -F '\t' -v m="$m" '$1 == m { print $2 }' \
+				"$SD_TMP/targets")"
+	done
+} | column -t -s "$(printf '\t')"
+echo
+echo "written to $tsv"
