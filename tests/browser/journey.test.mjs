@@ -45,6 +45,21 @@ test('scripts do not run in a context with JavaScript off', async () => {
 	await ctx.close();
 });
 
+// The narrowest phones: the pages anyone can open, in every language.
+test('every open page fits 320 px in every language', async () => {
+	const ctx = await browser.newContext({ javaScriptEnabled: false,
+		viewport: { width: 320, height: 640 } });
+	const page = await ctx.newPage();
+	for (const { code, rtl } of languages) {
+		for (const path of ['/', '/login', '/nothing-here']) {
+			await page.goto(`${drop.url}${path}?l=${code}`);
+			assert.deepEqual(await layoutProblems(page, rtl), [],
+				`${code} ${path} at 320 px`);
+		}
+	}
+	await ctx.close();
+});
+
 for (const { code, rtl } of languages) {
 	const t = catalog(code);
 	for (const width of [360, 1280]) {
