@@ -1,5 +1,5 @@
 /*
- * page.c - the source's pages and their strings.
+ * page.c - the source's pages, and the choice of their language.
  */
 #include <stdio.h>
 #include <string.h>

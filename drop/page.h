@@ -3,8 +3,8 @@
  *
  * Pages need no JavaScript, load nothing from elsewhere and carry no
  * inline style: one layout, one stylesheet (/style.css). Every string a
- * source reads comes from page_tr(), so translations are one table away.
- * Everything not from that table is HTML-escaped.
+ * source reads comes from page_tr(), that is from the catalogs in po/
+ * (i18n.h). Everything is HTML-escaped, the catalogs' text included.
  */
 #ifndef SEALDROP_PAGE_H
 #define SEALDROP_PAGE_H
