@@ -188,8 +188,9 @@ static void find_session(req *r)
 						    MHD_GET_ARGUMENT_KIND, "l");
 	const char *accept = MHD_lookup_connection_value(
 		r->c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
-	const char *chosen = l ? page_lang_match(l, strnlen(l, 64),
-						 r->w->cf->languages) : NULL;
+	/* A language tag is short; anything longer is no choice at all. */
+	const char *chosen = l && strnlen(l, 65) <= 64 ?
+		page_lang_match(l, strlen(l), r->w->cf->languages) : NULL;
 	r->lang = page_lang_pick(chosen ? chosen : r->have_sess &&
 				 r->sv.lang[0] ? r->sv.lang : NULL, accept,
 				 r->w->cf->languages);
