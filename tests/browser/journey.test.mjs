@@ -10,6 +10,10 @@
 // Measuring uses Playwright's evaluate, which runs in its own isolated
 // world: it works with the page's JavaScript off, and the first test
 // checks that the page's own scripts really do not run.
+//
+// This file also runs, on the same drop and browser, the journey by
+// keyboard alone (keyboard.mjs) and the axe audit of every page in every
+// language (audit.mjs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -20,8 +24,7 @@ import { layoutProblems, missingGlyphs } from './layout.mjs';
 import { auditTests } from './audit.mjs';
 import { keyboardTests } from './keyboard.mjs';
 
-// One drop and one browser for every test; the other files' tests are
-// registered here so that they share them.
+// One drop and one browser for every test.
 const env = {};
 let drop, browser, cssBytes;
 before(async () => {
