@@ -118,8 +118,8 @@ static int prepare(const cmd_args *a, conf *c, web *w)
 		return -1;
 	}
 	if ((lang = page_lang_unknown(c->languages))) {
-		cmd_fail("%s: languages: there is no catalog for '%.20s'", path,
-			 lang);
+		cmd_fail("%s: languages: there is no catalog for '%.*s'", path,
+			 (int)strcspn(lang, " ,"), lang);
 		return -1;
 	}
 	store *s = store_open(a->dir, err, sizeof(err));
