@@ -138,6 +138,8 @@ async function journey(code, rtl, t, width) {
 		assert.ok(await page.locator(sel).isVisible(), `${sel} in print`);
 	for (const sel of ['header', 'main a.button'])
 		assert.ok(!await page.locator(sel).isVisible(), `${sel} in print`);
+	assert.equal(await page.locator('#codename').evaluate((e) =>
+		getComputedStyle(e).borderTopStyle), 'solid', 'a plain frame on paper');
 	await page.screenshot({ fullPage: true,
 		path: join(shots, `${code}-${width}-codename-print.png`) });
 	await page.emulateMedia({ media: 'screen' });
