@@ -71,6 +71,8 @@ static int expired(const struct sess *s, time_t t)
 	return s->used && t - s->last >= (time_t)tab.idle_s;
 }
 
+_Static_assert(SESS_TOKEN == crypto_verify_32_BYTES, "tokens are 32 bytes");
+
 /* Every slot is compared, matched or not. Caller holds the lock. */
 static struct sess *find(const uint8_t *token)
 {
@@ -78,7 +80,10 @@ static struct sess *find(const uint8_t *token)
 	time_t t = now();
 	for (unsigned i = 0; i < tab.max; i++) {
 		struct sess *s = &tab.s[i];
-		int eq = sodium_memcmp(s->token, token, SESS_TOKEN) == 0;
+		/* crypto_verify_32 is as constant-time as sodium_memcmp
+		 * and some ten times faster: this loop runs under the
+		 * table's lock on every request. */
+		int eq = crypto_verify_32(s->token, token) == 0;
 		if (eq && s->used)
 			hit = s;
 	}
