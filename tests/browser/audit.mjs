@@ -39,14 +39,13 @@ export function auditTests(env) {
 				viewport: { width: 360, height: 900 },
 			});
 			const page = await ctx.newPage();
-			const submit = async (selector, path) => {
-				await Promise.all([
-					page.waitForResponse((r) => r.url().endsWith(path) &&
-						r.request().method() === 'POST'),
-					page.locator(selector).first().click(),
-				]);
-				await page.waitForLoadState();
-			};
+			// Submits a form and waits for the answer to have loaded.
+			const submit = (selector, path) => Promise.all([
+				page.waitForResponse((r) => r.url().endsWith(path) &&
+					r.request().method() === 'POST'),
+				page.waitForEvent('load'),
+				page.locator(selector).first().click(),
+			]);
 			await page.goto(`${drop.url}/nothing-here?l=${code}`);
 			await audit(page, `${code} not found`);
 			await page.goto(`${drop.url}/?l=${code}`);
