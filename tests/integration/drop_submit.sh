@@ -63,7 +63,9 @@ st=$(sd_req POST /submit --form-string "message=no token") &&
 st=$(sd_req GET /submit) && csrf=$(sd_csrf)
 st=$(sd_req POST /submit --form-string "message=early" -F "csrf=$csrf") &&
 	[ "$st" = 403 ] || fail "data before the token: $st"
-st=$(sd_req POST /submit -F "csrf=${csrf%?}0" --form-string "message=x") &&
+# The last digit changed, always to another one.
+case $csrf in *0) wrong=${csrf%?}1 ;; *) wrong=${csrf%?}0 ;; esac
+st=$(sd_req POST /submit -F "csrf=$wrong" --form-string "message=x") &&
 	[ "$st" = 403 ] || fail "a wrong token: $st"
 st=$(sd_req POST /submit --data "csrf=$csrf&message=x") &&
 	[ "$st" = 400 ] || fail "not multipart: $st"
