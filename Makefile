@@ -145,7 +145,7 @@ stress: all $(TOOL_BIN)
 	sh tests/stress/run.sh $(BUILD)
 
 # The benchmark: a table on stdout and $(BUILD)/bench.tsv.
-bench: all $(BUILD)/bench/bench $(BUILD)/sealdrop-admin
+bench: all $(BUILD)/bench/bench $(BUILD)/tests/sdtest
 	bash bench/bench.sh $(BUILD)
 
 $(BUILD)/bench/%: bench/%.c $(CRYPTO_OBJ)
