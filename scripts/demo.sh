@@ -22,7 +22,8 @@ cat <<TXT
 
 sealdrop demo
   Open http://127.0.0.1:8080/ (ideally in Tor Browser, Safest setting).
-  Submit something, then stop the server with Ctrl-C and read it:
+  Submit something, then read it from another terminal (export and
+  import work while the drop runs; Ctrl-C stops it):
 
     $drop export --out $demo/export.bundle
     $admin import $demo/export.bundle
