@@ -379,14 +379,10 @@ int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub)
 	sqlite3_bind_blob(st, 1, uid, sizeof(uid), SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, source_id);
 	sqlite3_bind_int64(st, 3, day);
-	if (lazy(s)) {
-		sqlite3_finalize(st);
-		return STORE_EDB;
-	}
 	int r = done(st);
 	if (r == 0)
 		*sub = sqlite3_last_insert_rowid(s->db);
-	return lazily(s, r ? STORE_EDB : 0);
+	return r ? STORE_EDB : 0;
 }
 
 int store_env_begin(store *s, int64_t sub, int idx, int64_t *env)
@@ -397,18 +393,14 @@ int store_env_begin(store *s, int64_t sub, int idx, int64_t *env)
 		return STORE_EDB;
 	sqlite3_bind_int64(st, 1, sub);
 	sqlite3_bind_int(st, 2, idx);
-	if (lazy(s)) {
-		sqlite3_finalize(st);
-		return STORE_EDB;
-	}
 	int r = done(st);
 	if (r == 0)
 		*env = sqlite3_last_insert_rowid(s->db);
-	return lazily(s, r ? STORE_EDB : 0);
+	return r ? STORE_EDB : 0;
 }
 
-static int insert_chunk(store *s, int64_t env, int seq, const void *data,
-			size_t len)
+int store_chunk_add(store *s, int64_t env, int seq, const void *data,
+		    size_t len)
 {
 	sqlite3_stmt *st;
 	if (prep(s, &st, "INSERT INTO chunks(envelope, seq, data) "
@@ -422,7 +414,8 @@ static int insert_chunk(store *s, int64_t env, int seq, const void *data,
 
 /* Writes to an incomplete submission need no fsync: nothing depends on
  * them until store_sub_complete, whose fsync of the WAL carries every
- * earlier frame to disk with it, and a crash before that is swept. */
+ * earlier frame to disk with it, and a crash before that is swept.
+ * (SQLite refuses to change the setting inside a transaction.) */
 static int lazily(store *s, int r)
 {
 	if (exec(s, "PRAGMA synchronous=FULL"))
@@ -435,12 +428,18 @@ static int lazy(store *s)
 	return exec(s, "PRAGMA synchronous=NORMAL");
 }
 
-int store_chunk_add(store *s, int64_t env, int seq, const void *data,
-		    size_t len)
+int store_stage_begin(store *s)
 {
 	if (lazy(s))
 		return STORE_EDB;
-	return lazily(s, insert_chunk(s, env, seq, data, len));
+	return store_begin(s) ? lazily(s, STORE_EDB) : 0;
+}
+
+int store_stage_end(store *s, int commit)
+{
+	int r = commit ? store_commit(s) : STORE_EDB;
+	store_rollback(s);
+	return lazily(s, r ? STORE_EDB : 0);
 }
 
 int store_env_discard(store *s, int64_t env)
@@ -454,8 +453,6 @@ int store_env_discard(store *s, int64_t env)
 int store_sub_complete(store *s, int64_t sub, int64_t source_id)
 {
 	int n = 0;
-	if (store_begin(s))
-		return STORE_EDB;
 	/* n checks the rows are still there to complete: nothing else
 	 * should ever delete them, but a 200 must never rest on a guess. */
 	if (change(s, "UPDATE envelopes SET length = (SELECT "
@@ -465,11 +462,8 @@ int store_sub_complete(store *s, int64_t sub, int64_t source_id)
 	    change(s, "UPDATE submissions SET complete = 1 WHERE id = ? "
 		   "AND complete = 0", NULL, 0, sub, &n) || n != 1 ||
 	    change(s, "UPDATE sources SET pending = 0 WHERE id = ?", NULL, 0,
-		   source_id, NULL) ||
-	    store_commit(s)) {
-		store_rollback(s);
+		   source_id, NULL))
 		return STORE_EDB;
-	}
 	return 0;
 }
 

@@ -62,23 +62,40 @@ int store_prune_pending(store *s, uint32_t before_day, int *n);
 
 /* --- submissions, written while they arrive --- */
 
-/* Starts an incomplete submission with a fresh random uid. */
+/* The rows of a submission are written inside a transaction: staged ones
+ * (store_stage_begin) while it arrives, then the one that completes it
+ * (store_begin, store_sub_complete, store_commit). A submission small
+ * enough may be written whole in that last one. */
+
+/* Starts a write transaction at synchronous=NORMAL, for rows of an
+ * incomplete submission: its commit is not durable until a later
+ * store_sub_complete's is. End it with store_stage_end. */
+int store_stage_begin(store *s);
+
+/* Commits the staged transaction (commit set) or rolls it back, and
+ * returns the connection to synchronous=FULL. 0 only when committed. */
+int store_stage_end(store *s, int commit);
+
+/* Starts an incomplete submission with a fresh random uid. In a
+ * transaction; *sub is only good once it commits. */
 int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub);
 
-/* Adds envelope number idx to an incomplete submission. */
+/* Adds envelope number idx to an incomplete submission. In a
+ * transaction, like store_sub_begin. */
 int store_env_begin(store *s, int64_t sub, int idx, int64_t *env);
 
-/* Appends one piece of an envelope's ciphertext. Runs at
- * synchronous=NORMAL: it is not durable until store_sub_complete. */
+/* Appends one piece of an envelope's ciphertext. In a transaction. */
 int store_chunk_add(store *s, int64_t env, int seq, const void *data,
 		    size_t len);
 
-/* Deletes one envelope of an incomplete submission. */
+/* Deletes one envelope of an incomplete submission (its own staged
+ * transaction). */
 int store_env_discard(store *s, int64_t env);
 
-/* In one synchronous=FULL transaction: records envelope lengths, marks
- * the submission complete and the source as no longer pending. When it
- * returns 0 the submission and every piece written before are on disk. */
+/* Inside a transaction begun by store_begin: records envelope lengths,
+ * marks the submission complete and the source as no longer pending.
+ * When the caller's store_commit returns 0, the submission and every
+ * piece written before are on disk. On failure, roll back. */
 int store_sub_complete(store *s, int64_t sub, int64_t source_id);
 
 /* Deletes a submission and all it holds. */

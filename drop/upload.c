@@ -28,10 +28,17 @@ struct upload {
 	enum part part;
 	env_sealer *seal;  /* the envelope being written, if any */
 	int blank;         /* a message of only white space so far */
-	int64_t sub, env;  /* row ids, 0 until first written */
-	int nenv, seq;
-	uint8_t *cbuf;     /* ciphertext not yet written */
-	size_t clen;
+	int nenv;          /* envelopes finished */
+	/* Ciphertext not yet written, in envelope order: the rest of
+	 * envelope nenv - nbuf (the open one when nbuf is 0), the finished
+	 * ones after it, then the start of the open one. The i-th finished
+	 * one ends at ends[i]. */
+	uint8_t *cbuf;
+	size_t clen, nbuf;
+	uint32_t ends[BUNDLE_ENVELOPES_MAX];
+	int64_t sub;       /* the submission's row, 0 until written */
+	int64_t env;       /* the row of the first envelope in cbuf, or 0 */
+	int seq;           /* its next chunk number */
 };
 
 upload *upload_new(store *s, int64_t source_id, const uint8_t (*pks)[32],
@@ -52,18 +59,48 @@ upload *upload_new(store *s, int64_t source_id, const uint8_t (*pks)[32],
 	return u;
 }
 
-static int flush(upload *u)
+/* Writes what cbuf holds in one transaction: a staged one while the
+ * upload runs (final 0), or the durable one that also completes the
+ * submission. Row ids are kept only once their transaction commits, so
+ * a rolled-back one leaves nothing to clean up but what came before. */
+static int write_out(upload *u, int final)
 {
-	if (!u->clen)
-		return 0;
-	if (!u->sub && store_sub_begin(u->s, u->source_id, crypt_today(),
-				       &u->sub))
+	int64_t sub = u->sub, env = u->env;
+	int seq = u->seq, first = u->nenv - (int)u->nbuf;
+	size_t pos = 0;
+	if (final ? store_begin(u->s) : store_stage_begin(u->s))
 		return -1;
-	if (!u->env && store_env_begin(u->s, u->sub, u->nenv, &u->env))
+	int r = !sub && store_sub_begin(u->s, u->source_id, crypt_today(),
+					&sub);
+	for (size_t i = 0; !r && i <= u->nbuf; i++) {
+		size_t end = i < u->nbuf ? u->ends[i] : u->clen;
+		if (i) {
+			env = 0;
+			seq = 0;
+		}
+		if (i == u->nbuf && end == pos)
+			break; /* the open envelope has nothing here yet */
+		r = (!env && store_env_begin(u->s, sub, first + (int)i,
+					     &env)) ||
+		    store_chunk_add(u->s, env, seq++, u->cbuf + pos,
+				    end - pos);
+		pos = end;
+	}
+	if (final) {
+		r = r || store_sub_complete(u->s, sub, u->source_id) ||
+		    store_commit(u->s);
+		if (r)
+			store_rollback(u->s);
+	} else {
+		r = store_stage_end(u->s, !r) != 0;
+	}
+	if (r)
 		return -1;
-	if (store_chunk_add(u->s, u->env, u->seq++, u->cbuf, u->clen))
-		return -1;
+	u->sub = sub;
+	u->env = env;
+	u->seq = seq;
 	u->clen = 0;
+	u->nbuf = 0;
 	return 0;
 }
 
@@ -72,6 +109,10 @@ static int sink(void *ctx, const uint8_t *buf, size_t len)
 {
 	upload *u = ctx;
 	while (len) {
+		/* Written only when more is to come: a submission whose
+		 * ciphertext fits is written whole by upload_finish. */
+		if (u->clen == UPLOAD_FLUSH && write_out(u, 0))
+			return -1;
 		size_t n = UPLOAD_FLUSH - u->clen;
 		if (n > len)
 			n = len;
@@ -79,17 +120,19 @@ static int sink(void *ctx, const uint8_t *buf, size_t len)
 		u->clen += n;
 		buf += n;
 		len -= n;
-		if (u->clen == UPLOAD_FLUSH && flush(u))
-			return -1;
 	}
 	return 0;
 }
 
+/* Forgets the open envelope: what cbuf holds of it, and its row when it
+ * has one (only when it is the first in cbuf). */
 static void drop_envelope(upload *u)
 {
 	env_seal_abort(u->seal);
 	u->seal = NULL;
-	u->clen = 0;
+	u->clen = u->nbuf ? u->ends[u->nbuf - 1] : 0;
+	if (u->nbuf)
+		return;
 	if (u->env && store_env_discard(u->s, u->env))
 		u->err = UPLOAD_ESTORE;
 	u->env = 0;
@@ -108,14 +151,13 @@ static void end_part(upload *u)
 	} else if (u->seal) {
 		env_sealer *s = u->seal;
 		u->seal = NULL;
-		if (env_seal_finish(s, NULL) || flush(u)) {
+		if (env_seal_finish(s, NULL)) {
 			u->err = UPLOAD_ESTORE;
 			return;
 		}
 		u->content = 1;
+		u->ends[u->nbuf++] = (uint32_t)u->clen;
 		u->nenv++;
-		u->env = 0;
-		u->seq = 0;
 	}
 	u->part = PART_NONE;
 }
@@ -249,7 +291,7 @@ int upload_finish(upload *u)
 		return u->err = UPLOAD_EHONEYPOT;
 	if (!u->content)
 		return u->err = UPLOAD_EEMPTY;
-	if (store_sub_complete(u->s, u->sub, u->source_id))
+	if (write_out(u, 1))
 		return u->err = UPLOAD_ESTORE;
 	u->committed = 1;
 	return UPLOAD_OK;

@@ -3,10 +3,14 @@
  *
  * The multipart fields of POST /submit are fed in as they are parsed. The
  * message and each non-empty file become one envelope sealed to every
- * newsroom key; ciphertext goes to the database in pieces of at most
- * UPLOAD_FLUSH bytes as rows of an incomplete submission, and
- * upload_finish makes the whole submission durable at once. Plaintext is
- * never buffered here beyond what the sealer holds (one chunk, wiped).
+ * newsroom key. Ciphertext is held in a buffer of UPLOAD_FLUSH bytes;
+ * each time it is full and more arrives, it goes to the database in one
+ * staged transaction (synchronous=NORMAL) as rows of an incomplete
+ * submission. upload_finish writes what is left and completes the
+ * submission in one durable transaction, so a submission whose
+ * ciphertext fits the buffer costs one transaction and one fsync.
+ * Plaintext is never buffered here beyond what the sealer holds (one
+ * chunk, wiped).
  *
  * The CSRF field must come before any message or file data: nothing is
  * sealed for a request that has not proved where it comes from.
@@ -19,7 +23,7 @@
 
 #include "store.h"
 
-#define UPLOAD_FLUSH (512u << 10) /* ciphertext bytes per database write */
+#define UPLOAD_FLUSH (512u << 10) /* ciphertext bytes held before a write */
 
 enum upload_err {
 	UPLOAD_OK = 0,
@@ -48,8 +52,9 @@ int upload_field(upload *u, const char *key, const char *filename,
 /* The error that stopped u, or UPLOAD_OK. */
 int upload_error(const upload *u);
 
-/* Ends the body: checks the token, honeypot and emptiness, then commits
- * the submission durably. UPLOAD_OK means it is on disk. */
+/* Ends the body: checks the token, honeypot and emptiness, then writes
+ * the rest and commits the submission in one synchronous=FULL
+ * transaction. UPLOAD_OK means it is on disk. */
 int upload_finish(upload *u);
 
 /* Frees u. An upload that did not finish with UPLOAD_OK is rolled back:

@@ -1,7 +1,8 @@
 #!/bin/bash
 # kill -9 in the middle of an upload: the database is intact, the
 # half-written submission is swept at the next start, and every
-# submission answered 200 before the kill is still there to export.
+# submission answered 200 before the kill is still there to export. A
+# small submission is not in the database at all until it completes.
 . "$(dirname "$0")/lib.sh"
 
 keys=$SD_TMP/keys data=$SD_TMP/data
@@ -83,5 +84,30 @@ grep -q 'removed 1 unfinished' "$SD_TMP/serve.err" || fail "no sweep at start"
 "$SD_TOOL" open-export "$keys" "$SD_TMP/after.bundle" >"$SD_TMP/opened" ||
 	fail "open-export"
 [ "$(grep -c '^sub ' "$SD_TMP/opened")" = 3 ] || fail "submissions lost"
+
+# A submission whose ciphertext fits the upload's buffer is written whole
+# as it completes, in one transaction: while it arrives the database holds
+# none of it (not even its finished message), so a crash then leaves
+# nothing to sweep.
+head -c 300000 /dev/urandom >"$SD_TMP/small.bin"
+chunks=$(sd_sql "$data" "SELECT count(*) FROM chunks")
+st=$(sd_login "$codename") && [ "$st" = 303 ] || fail "login: $st"
+st=$(sd_req GET /submit) && csrf=$(sd_csrf)
+curl -sS --max-time 40 -b "$SD_JAR" -o /dev/null -w '%{http_code}' \
+	--limit-rate 100K -F "csrf=$csrf" --form-string "message=small" \
+	-F "file=@$SD_TMP/small.bin" \
+	"$SD_URL/submit" >"$SD_TMP/small.status" &
+small=$!
+sleep 1.5
+kill -0 "$small" 2>/dev/null || fail "the small upload ended too soon"
+[ "$(sd_sql "$data" "SELECT count(*) FROM submissions WHERE complete = 0")" \
+	= 0 ] || fail "a small upload wrote its submission before the end"
+[ "$(sd_sql "$data" "SELECT count(*) FROM chunks")" = "$chunks" ] ||
+	fail "a small upload wrote a chunk before the end"
+wait "$small"
+[ "$(cat "$SD_TMP/small.status")" = 200 ] ||
+	fail "the small upload: $(cat "$SD_TMP/small.status")"
+[ "$(sd_sql "$data" "SELECT count(*) FROM chunks")" = $((chunks + 2)) ] ||
+	fail "a small upload is not one chunk per envelope"
 sd_stop
 echo ok
