@@ -63,6 +63,15 @@ static const struct conf_key keys[] = {
 	    "Memory for one connection's headers and buffers, KiB."),
 	NUM(max_concurrent_uploads, 1, 1000, 64,
 	    "Submissions being received at once; more get a 503 page."),
+	NUM(min_upload_kb_s, 0, 1024, 1,
+	    "Slowest upload kept, KiB a second: one that sends less in any "
+	    "min_upload_window_s after its first is cut off and rolled back, "
+	    "freeing its slot; 0: no minimum. Low, because Tor circuits and "
+	    "bridges can crawl for minutes and a source cut off may not try "
+	    "again."),
+	NUM(min_upload_window_s, 2, 3600, 120,
+	    "The seconds over which an upload's rate is measured; the first "
+	    "window is never measured."),
 	NUM(kdf_workers, 0, 256, 0,
 	    "Codename derivations (Argon2id) run at once; 0 means one per "
 	    "online CPU."),

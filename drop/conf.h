@@ -31,6 +31,8 @@ typedef struct conf {
 	unsigned connection_timeout_s;
 	unsigned connection_memory_kb;
 	unsigned max_concurrent_uploads;
+	unsigned min_upload_kb_s;     /* 0: no minimum */
+	unsigned min_upload_window_s;
 	unsigned kdf_workers;         /* 0: one per online CPU */
 	unsigned kdf_wait_s;
 	unsigned session_idle_min;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -153,6 +154,37 @@ static int disk_low(const web *w, unsigned slack)
 	return mib < (unsigned long long)w->cf->disk_floor_mb + slack;
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* An upload too slow to keep: it sent less than min_upload_kb_s KiB a
+ * second over a whole window, any window after its first (which the
+ * start of a slow circuit may take). Only measured when bytes arrive: a
+ * connection that sends nothing is the idle timeout's. Without this, as
+ * many uploads of a byte a second as there are slots keep every source
+ * out for as long as they like. */
+static int too_slow(req *r, size_t size)
+{
+	const conf *cf = r->w->cf;
+	uint64_t win = (uint64_t)cf->min_upload_window_s * 1000;
+	uint64_t need = (uint64_t)cf->min_upload_kb_s * 1024 *
+			cf->min_upload_window_s;
+	uint64_t now = now_ms();
+	if (!need)
+		return 0;
+	for (; now - r->win_start >= win; r->win_start += win) {
+		if (r->win_n++ && r->win_bytes < need)
+			return 1;
+		r->win_bytes = 0;
+	}
+	r->win_bytes += size;
+	return 0;
+}
+
 static uint64_t max_body(const req *r)
 {
 	if (r->rt->body == BODY_MULTIPART)
@@ -232,6 +264,7 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 	r->upload_slot = 1;
 	if (n >= r->w->cf->max_concurrent_uploads || disk_low(r->w, 0))
 		return web_error(r, 503);
+	r->win_start = now_ms();
 	r->st = store_pool_get(r->w->pool);
 	if (!r->st)
 		return web_error(r, 500);
@@ -264,9 +297,15 @@ static int upload_status(const req *r, int err)
 }
 
 /* Called for each piece of the body: feed it on, or drain it after an
- * error. Returns MHD_NO to close a connection that sends too much. */
+ * error. Returns MHD_NO to close a connection that sends too much, or an
+ * upload that sends too slowly. */
 static enum MHD_Result take_body(req *r, const char *data, size_t size)
 {
+	/* Closing the connection ends the request: completed() rolls the
+	 * upload back and frees its slot at once. (No page: a browser in
+	 * the middle of sending rarely shows one.) */
+	if (r->rt->body == BODY_MULTIPART && too_slow(r, size))
+		return MHD_NO;
 	r->received += size;
 	if (r->received > max_body(r)) {
 		if (!r->status)

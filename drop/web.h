@@ -69,6 +69,9 @@ typedef struct req {
 	upload *up;
 	store *st;
 	int upload_slot;     /* holds one of max_concurrent_uploads */
+	uint64_t win_start;  /* the upload's rate window: start (ms), */
+	uint64_t win_bytes;  /* bytes in it, */
+	unsigned win_n;      /* and how many came before it */
 	int clear_cookie;
 } req;
 

@@ -29,6 +29,8 @@ static void test_defaults(void **state)
 	assert_int_equal(conf_session_idle(&c), 1800);
 	assert_int_equal(c.argon2_opslimit, 2);
 	assert_int_equal(c.argon2_memlimit_mb, 64);
+	assert_int_equal(c.min_upload_kb_s, 1);
+	assert_int_equal(c.min_upload_window_s, 120);
 }
 
 static void test_values(void **state)
@@ -38,12 +40,13 @@ static void test_values(void **state)
 	(void)state;
 	assert_int_equal(parse(&c, "# comment\n\n  max_upload_mb = 7  \r\n"
 			       "newsroom_name = The Post = best\n"
-			       "session_idle_s=5\n"
+			       "session_idle_s=5\nmin_upload_kb_s = 0\n"
 			       "listen = [::1]:0\nlanguages = en, kk,ug\n",
 			       err, sizeof(err)), 0);
 	assert_int_equal(c.max_upload_mb, 7);
 	assert_string_equal(c.newsroom_name, "The Post = best");
 	assert_int_equal(conf_session_idle(&c), 5);
+	assert_int_equal(c.min_upload_kb_s, 0); /* 0: no minimum */
 	assert_string_equal(c.listen, "[::1]:0");
 	/* The default the file does not mention stays. */
 	assert_int_equal(c.kdf_wait_s, 10);
@@ -63,6 +66,9 @@ static void test_errors(void **state)
 		"max_upload_mb = 99999999999999999999\n",
 		"argon2_opslimit = 1\n",      /* below INTERACTIVE */
 		"argon2_memlimit_mb = 32\n",
+		"min_upload_kb_s = 1025\n",
+		"min_upload_window_s = 1\n",  /* no time to measure */
+		"min_upload_window_s = 3601\n",
 		"nonsense = 1\n",
 		"just words\n",
 		"listen = localhost:80\n",    /* numeric only */
