@@ -85,6 +85,10 @@ static const struct conf_key keys[] = {
 	NUM(max_sessions, 10, 100000, 10000,
 	    "Sessions held at once; the least recently used anonymous one "
 	    "makes way."),
+	NUM(max_pending_sources, 1, 1000000, 10000,
+	    "Sources that have a codename and have sent nothing yet, held at "
+	    "once (each is kept a day); beyond it new codenames get a 503 "
+	    "page."),
 	NUM(failed_logins_per_min, 1, 100000, 60,
 	    "Failed logins accepted per minute, for everyone together; "
 	    "beyond it logins get a 503 page until the minute is over."),

@@ -38,6 +38,7 @@ typedef struct conf {
 	unsigned session_idle_min;
 	unsigned session_idle_s;      /* when not 0, overrides the minutes */
 	unsigned max_sessions;
+	unsigned max_pending_sources;
 	unsigned failed_logins_per_min;
 	unsigned disk_floor_mb;
 	unsigned argon2_opslimit;

@@ -105,8 +105,16 @@ static enum MHD_Result post_new(req *r)
 		return web_error(r, 403);
 	codename_keys *k = codename_keys_new();
 	store *st = store_pool_get(r->w->pool);
-	if (!k || !st)
+	unsigned max = r->w->cf->max_pending_sources;
+	int64_t pending;
+	if (!k || !st || store_sources_pending(st, &pending))
 		goto out;
+	/* Full: refused before the derivation's cost (store_source_add
+	 * checks again, for sign-ups that derive at once). */
+	if (pending >= max) {
+		err = 503;
+		goto out;
+	}
 	/* A lookup collision means a 90-bit coincidence; one retry. */
 	for (int tries = 0; tries < 2 && !id; tries++) {
 		codename_generate(&c);
@@ -116,7 +124,9 @@ static enum MHD_Result post_new(req *r)
 			goto out;
 		}
 		int sr = store_source_add(st, k->lookup, k->reply_pk,
-					  crypt_today(), &id);
+					  crypt_today(), max, &id);
+		if (sr == STORE_EFULL)
+			err = 503;
 		if (sr && sr != STORE_EEXIST)
 			goto out;
 	}

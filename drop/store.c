@@ -295,16 +295,23 @@ int store_keys(store *s, keys_pub *out, size_t max, size_t *n)
 }
 
 int store_source_add(store *s, const uint8_t lookup[32],
-		     const uint8_t reply_pk[32], uint32_t day, int64_t *id)
+		     const uint8_t reply_pk[32], uint32_t day,
+		     unsigned max_pending, int64_t *id)
 {
 	sqlite3_stmt *st;
+	/* The count and the insert are one statement, under the write
+	 * lock: sign-ups at once cannot pass the cap together. */
 	if (prep(s, &st, "INSERT INTO sources(lookup, reply_pk, day) "
-		 "VALUES (?, ?, ?)"))
+		 "SELECT ?, ?, ? WHERE (SELECT count(*) FROM sources "
+		 "WHERE pending = 1) < ?"))
 		return STORE_EDB;
 	sqlite3_bind_blob(st, 1, lookup, 32, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, reply_pk, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, day);
+	sqlite3_bind_int64(st, 4, max_pending);
 	int r = done(st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		return STORE_EFULL;
 	if (r == 0)
 		*id = sqlite3_last_insert_rowid(s->db);
 	return r;
@@ -339,6 +346,12 @@ int store_source_find(store *s, const uint8_t lookup[32], int64_t *id)
 {
 	return query_int(s, "SELECT id FROM sources WHERE lookup = ?", lookup,
 			 32, INT64_MIN, id);
+}
+
+int store_sources_pending(store *s, int64_t *n)
+{
+	return query_int(s, "SELECT count(*) FROM sources WHERE pending = 1",
+			 NULL, 0, INT64_MIN, n);
 }
 
 /* Runs a statement with one integer or blob parameter; *n gets the number

@@ -26,7 +26,8 @@
 /* Newsroom keys: as many as an envelope has recipients. */
 #define STORE_MAX_KEYS 16
 
-enum { STORE_EDB = -1, STORE_ENOTFOUND = -2, STORE_EEXIST = -3 };
+enum { STORE_EDB = -1, STORE_ENOTFOUND = -2, STORE_EEXIST = -3,
+       STORE_EFULL = -4 };
 
 typedef struct store store;
 
@@ -49,10 +50,15 @@ int store_keys(store *s, keys_pub *out, size_t max, size_t *n);
 
 /* --- sources --- */
 
-/* Adds a pending source (one with a codename and nothing sent yet). *id
- * gets its row id. STORE_EEXIST if the lookup or key is taken. */
+/* Adds a pending source (one with a codename and nothing sent yet)
+ * unless max_pending are pending already. *id gets its row id.
+ * STORE_EEXIST if the lookup or key is taken, STORE_EFULL when full. */
 int store_source_add(store *s, const uint8_t lookup[32],
-		     const uint8_t reply_pk[32], uint32_t day, int64_t *id);
+		     const uint8_t reply_pk[32], uint32_t day,
+		     unsigned max_pending, int64_t *id);
+
+/* *n gets the number of pending sources. */
+int store_sources_pending(store *s, int64_t *n);
 
 /* Finds a source by lookup hash; STORE_ENOTFOUND if there is none. */
 int store_source_find(store *s, const uint8_t lookup[32], int64_t *id);

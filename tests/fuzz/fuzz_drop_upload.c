@@ -274,7 +274,7 @@ static void setup(void)
 	uint8_t lookup[32], pk[32];
 	randombytes_buf(lookup, 32);
 	randombytes_buf(pk, 32);
-	if (!g.st || store_source_add(g.st, lookup, pk, 1, &g.source))
+	if (!g.st || store_source_add(g.st, lookup, pk, 1, 1, &g.source))
 		abort();
 	char path[128];
 	snprintf(path, sizeof(path), "%s/drop.db", g.dir);

@@ -31,6 +31,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.argon2_memlimit_mb, 64);
 	assert_int_equal(c.min_upload_kb_s, 1);
 	assert_int_equal(c.min_upload_window_s, 120);
+	assert_int_equal(c.max_pending_sources, 10000);
 }
 
 static void test_values(void **state)
@@ -69,6 +70,8 @@ static void test_errors(void **state)
 		"min_upload_kb_s = 1025\n",
 		"min_upload_window_s = 1\n",  /* no time to measure */
 		"min_upload_window_s = 3601\n",
+		"max_pending_sources = 0\n",
+		"max_pending_sources = 1000001\n",
 		"nonsense = 1\n",
 		"just words\n",
 		"listen = localhost:80\n",    /* numeric only */
