@@ -19,6 +19,7 @@ typedef struct cmd_args {
 	size_t npubkeys;
 	const char *listen;                   /* --listen, or NULL */
 	const char *out;                      /* --out, or NULL */
+	const char *user;                     /* --user, or NULL */
 	const char *arg;                      /* the one positional argument */
 } cmd_args;
 

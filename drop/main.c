@@ -10,7 +10,8 @@
 #include "confine.h"
 #include "crypt.h"
 
-enum { OPT_PUBKEY = 1, OPT_LISTEN = 2, OPT_OUT = 4, OPT_ARG = 8 };
+enum { OPT_PUBKEY = 1, OPT_LISTEN = 2, OPT_OUT = 4, OPT_ARG = 8,
+       OPT_USER = 16 };
 
 static const struct command {
 	const char *name;
@@ -22,7 +23,8 @@ static const struct command {
 } commands[] = {
 	{ "init", cmd_init, 1, OPT_PUBKEY, OPT_PUBKEY,
 	  "init --pubkey FILE [--pubkey FILE ...]" },
-	{ "serve", cmd_serve, 0, OPT_LISTEN, 0, "serve [--listen ADDR:PORT]" },
+	{ "serve", cmd_serve, 0, OPT_LISTEN | OPT_USER, 0,
+	  "serve [--listen ADDR:PORT] [--user NAME]" },
 	{ "export", cmd_export, 1, OPT_OUT, OPT_OUT, "export --out BUNDLE" },
 	{ "import", cmd_import, 1, OPT_ARG, OPT_ARG, "import BUNDLE" },
 	{ "status", cmd_status, 1, 0, 0, "status" },
@@ -79,6 +81,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(s, "--listen")) {
 			a.listen = value(argc, argv, &i);
 			given |= OPT_LISTEN;
+		} else if (!strcmp(s, "--user")) {
+			a.user = value(argc, argv, &i);
+			given |= OPT_USER;
 		} else if (!strcmp(s, "--out")) {
 			a.out = value(argc, argv, &i);
 			given |= OPT_OUT;

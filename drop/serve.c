@@ -211,6 +211,13 @@ int cmd_serve(const cmd_args *a)
 		cmd_fail("%s", why);
 		goto out_sess;
 	}
+	/* Started as root to bind: become that user for good. */
+	if (confine_drop_user(a->user)) {
+		cmd_fail("cannot become user %s: %s", a->user,
+			 strerror(errno));
+		web_stop(&w);
+		goto out_sess;
+	}
 	/* Bound and open: from here on only what serving needs. */
 	if (confine_server()) {
 		cmd_fail("cannot load the system call filter: %s",
