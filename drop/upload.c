@@ -273,6 +273,17 @@ int upload_field(upload *u, const char *key, const char *filename,
 	return u->err;
 }
 
+enum MHD_Result upload_post_iter(void *cls, enum MHD_ValueKind kind,
+				 const char *key, const char *filename,
+				 const char *type, const char *encoding,
+				 const char *data, uint64_t off, size_t size)
+{
+	(void)kind;
+	(void)encoding;
+	return upload_field(cls, key, filename, type, data, off, size) ?
+		       MHD_NO : MHD_YES;
+}
+
 int upload_error(const upload *u)
 {
 	return u->err;

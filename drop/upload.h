@@ -21,9 +21,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <microhttpd.h>
+
 #include "store.h"
 
 #define UPLOAD_FLUSH (512u << 10) /* ciphertext bytes held before a write */
+#define UPLOAD_PP_BUFFER 16384    /* the post processor's buffer, bytes */
 
 enum upload_err {
 	UPLOAD_OK = 0,
@@ -48,6 +51,14 @@ upload *upload_new(store *s, int64_t source_id, const uint8_t (*pks)[32],
 int upload_field(upload *u, const char *key, const char *filename,
 		 const char *type, const char *data, uint64_t off,
 		 size_t size);
+
+/* libmicrohttpd's post processor iterator, with cls the upload: each
+ * piece goes to upload_field, and the upload's first error stops the
+ * processor (MHD_NO). The upload must outlive the processor. */
+enum MHD_Result upload_post_iter(void *cls, enum MHD_ValueKind kind,
+				 const char *key, const char *filename,
+				 const char *type, const char *encoding,
+				 const char *data, uint64_t off, size_t size);
 
 /* The error that stopped u, or UPLOAD_OK. */
 int upload_error(const upload *u);

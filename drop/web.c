@@ -24,7 +24,6 @@
 /* What a body may exceed its limit by while we drain it to send an error
  * page; beyond that the connection is simply closed. */
 #define DRAIN_MAX (16ull << 20)
-#define PP_BUFFER 16384
 
 static const char csp[] =
 	"default-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -192,16 +191,15 @@ static uint64_t max_body(const req *r)
 	return FORM_MAX;
 }
 
-static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind,
-				 const char *key, const char *filename,
-				 const char *type, const char *encoding,
-				 const char *data, uint64_t off, size_t size)
+/* Stops an upload: the post processor first (it holds the upload), then
+ * the upload, rolled back unless it was committed. */
+static void stop_upload(req *r)
 {
-	req *r = cls;
-	(void)kind;
-	(void)encoding;
-	return upload_field(r->up, key, filename, type, data, off, size) ?
-		       MHD_NO : MHD_YES;
+	if (r->pp)
+		MHD_destroy_post_processor(r->pp);
+	r->pp = NULL;
+	upload_free(r->up);
+	r->up = NULL;
 }
 
 /* A session is found (or made) before anything else, so even an error
@@ -271,9 +269,10 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 	r->up = upload_new(r->st, r->sv.source_id,
 			   (const uint8_t (*)[32])r->w->pks, r->w->nkeys,
 			   r->sv.csrf);
-	r->pp = MHD_create_post_processor(r->c, PP_BUFFER, post_iter, r);
 	if (!r->up)
 		return web_error(r, 500);
+	r->pp = MHD_create_post_processor(r->c, UPLOAD_PP_BUFFER,
+					  upload_post_iter, r->up);
 	if (!r->pp)
 		return web_error(r, 400);
 	return MHD_YES;
@@ -311,8 +310,7 @@ static enum MHD_Result take_body(req *r, const char *data, size_t size)
 		if (!r->status)
 			r->status = 413;
 		/* Stop sealing now; the rows go before the error is sent. */
-		upload_free(r->up);
-		r->up = NULL;
+		stop_upload(r);
 		if (r->received > max_body(r) + DRAIN_MAX)
 			return MHD_NO;
 	}
@@ -329,8 +327,7 @@ static enum MHD_Result take_body(req *r, const char *data, size_t size)
 	if ((r->received - size) >> 20 != r->received >> 20 &&
 	    disk_low(r->w, 0)) {
 		r->status = 503;
-		upload_free(r->up);
-		r->up = NULL;
+		stop_upload(r);
 		return MHD_YES;
 	}
 	if (MHD_post_process(r->pp, data, size) != MHD_YES) {
@@ -394,9 +391,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (!r)
 		return;
-	if (r->pp)
-		MHD_destroy_post_processor(r->pp);
-	upload_free(r->up); /* rolls back unless it was committed */
+	stop_upload(r);
 	store_pool_put(w->pool, r->st);
 	buf_free(&r->body);
 	if (r->upload_slot)

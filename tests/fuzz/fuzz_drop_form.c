@@ -5,8 +5,11 @@
  * Input: one byte picks the parser, one sets the output size for forms,
  * the rest is the request's bytes; where a parser takes several strings
  * they are separated by NUL bytes. Buffers are allocated to their exact
- * size, so the sanitizers see any overrun. */
+ * size, so the sanitizers see any overrun. The compiled-in catalogs are
+ * loaded first, as serve loads them, so the language choice sees every
+ * language the server offers. */
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,10 +18,26 @@
 
 #include "crypt.h"
 #include "form.h"
+#include "i18n.h"
 #include "page.h"
 #include "sess.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char err[512];
+	(void)argc;
+	(void)argv;
+	if (i18n_load(NULL, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		abort();
+	}
+	/* The checks below mean nothing with English alone. */
+	assert(i18n_count() > 1);
+	return 0;
+}
 
 /* The n-th NUL-separated string of s (a copy the caller frees). */
 static char *field(const char *s, size_t len, int n)
@@ -74,15 +93,50 @@ static void check_cookie(const char *h)
 	assert(found);
 }
 
+/* 1 when the configured list (codes separated by commas and spaces)
+ * holds code as a whole item, ignoring case. */
+static int listed(const char *configured, const char *code)
+{
+	size_t n = strlen(code);
+	for (const char *s = configured; *s;) {
+		s += strspn(s, " ,");
+		size_t len = strcspn(s, " ,");
+		if (len == n && !strncasecmp(s, code, n))
+			return 1;
+		s += len;
+	}
+	return 0;
+}
+
+/* 1 when some item of the configured list has a catalog. */
+static int any_loaded(const char *configured)
+{
+	for (size_t i = 0; i18n_code(i); i++)
+		if (listed(configured, i18n_code(i)))
+			return 1;
+	return 0;
+}
+
 static void check_lang(const char *req, const char *accept,
 		       const char *configured)
 {
 	const char *l = page_lang_pick(*req ? req : NULL,
 				       *accept ? accept : NULL, configured);
-	assert(l && *l);
-	/* A configured language, or the last resort. */
-	assert(!strcmp(l, "en") || strstr(configured, l));
+	/* A loaded language, as the catalogs spell it. */
+	const char *found = l ? i18n_find(l, strlen(l)) : NULL;
+	assert(found && !strcmp(found, l));
 	assert(strlen(l) < SESS_LANG);
+	/* A configured one; "en" only as the last resort, when none is. */
+	assert(listed(configured, l) ||
+	       (!strcmp(l, "en") && !any_loaded(configured)));
+	/* A request naming a configured language exactly gets it. */
+	const char *want = i18n_find(req, strlen(req));
+	if (want && listed(configured, want))
+		assert(!strcmp(l, want));
+	/* A match is a configured, loaded language, or none. */
+	const char *m = page_lang_match(req, strlen(req), configured);
+	found = m ? i18n_find(m, strlen(m)) : NULL;
+	assert(!m || (found && !strcmp(found, m) && listed(configured, m)));
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

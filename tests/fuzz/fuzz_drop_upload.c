@@ -1,6 +1,6 @@
 /* Fuzzes POST /submit bodies through the code the server runs on them:
- * libmicrohttpd's multipart post processor feeding upload_field, then
- * upload_finish, into a real store.
+ * libmicrohttpd's multipart post processor feeding the server's own
+ * iterator (upload_post_iter), then upload_finish, into a real store.
  *
  * The post processor reads the boundary from the request's Content-Type,
  * so it needs a real connection: each input is one request, over a
@@ -40,7 +40,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 #define CSRF "0123456789abcdef0123456789abcdef" \
 	     "0123456789abcdef0123456789abcdef"
 #define DEFAULT_TYPE "multipart/form-data; boundary=XyZ"
-#define PP_BUFFER 16384 /* as web.c asks for */
 #define MAX_ENV BUNDLE_ENVELOPES_MAX
 
 /* What one parse ended with. */
@@ -87,17 +86,6 @@ static int64_t one_int(const char *sql)
 		v = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return v;
-}
-
-static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind,
-				 const char *key, const char *filename,
-				 const char *type, const char *encoding,
-				 const char *data, uint64_t off, size_t size)
-{
-	(void)kind;
-	(void)encoding;
-	return upload_field(cls, key, filename, type, data, off, size) ?
-		       MHD_NO : MHD_YES;
 }
 
 /* Opening a stored envelope into one outcome slot. */
@@ -185,7 +173,8 @@ static void parse(struct MHD_Connection *c, uint32_t seed, struct outcome *o)
 			       (const uint8_t (*)[32])g.k->pub.box_pk, 1, CSRF);
 	assert(u);
 	struct MHD_PostProcessor *pp =
-		MHD_create_post_processor(c, PP_BUFFER, post_iter, u);
+		MHD_create_post_processor(c, UPLOAD_PP_BUFFER,
+					  upload_post_iter, u);
 	o->pp_ok = pp != NULL;
 	if (pp) {
 		size_t at = 0;
