@@ -7,7 +7,8 @@ set -eu
 pkgs="make gcc clang libclang-rt-14-dev pkg-config
 libsodium-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev
 libcmocka-dev libseccomp-dev sqlite3 curl
-chromium nodejs gettext fonts-noto-core fonts-noto-cjk"
+chromium nodejs gettext fonts-noto-core fonts-noto-cjk
+systemd tor binutils"
 
 missing=""
 for p in $pkgs; do
