@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "keys.h"
+
 #define CMD_MAX_PUBKEYS 16
 
 typedef struct cmd_args {
@@ -20,7 +22,8 @@ typedef struct cmd_args {
 	const char *listen;                   /* --listen, or NULL */
 	const char *out;                      /* --out, or NULL */
 	const char *user;                     /* --user, or NULL */
-	const char *arg;                      /* the one positional argument */
+	const char *arg;                      /* the first positional argument */
+	const char *arg2;                     /* the second, where one is taken */
 } cmd_args;
 
 int cmd_init(const cmd_args *a);
@@ -28,8 +31,16 @@ int cmd_serve(const cmd_args *a);
 int cmd_export(const cmd_args *a);
 int cmd_import(const cmd_args *a);
 int cmd_status(const cmd_args *a);
+int cmd_keys(const cmd_args *a);
 
 /* Prints "sealdrop: " and the message to stderr; returns 2. */
 int cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads the newsroom.pub at path into k. 0, or 2 after saying why. */
+int cmd_load_pubkey(const char *path, keys_pub *k);
+
+/* Prints "newsroom key ID fingerprint FPR": the line operators read
+ * aloud and scripts look for. */
+void cmd_print_key(const keys_pub *k);
 
 #endif

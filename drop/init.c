@@ -9,18 +9,9 @@
 
 #include "cmd.h"
 #include "conf.h"
-#include "crypt.h"
 #include "fileio.h"
 #include "keys.h"
 #include "store.h"
-
-static void print_key(const keys_pub *k)
-{
-	char fpr[KEYS_FPR_LEN], id[2 * KEYS_ID_BYTES + 1];
-	keys_fingerprint(k, fpr);
-	keys_id_hex(k, id);
-	printf("newsroom key %s fingerprint %s\n", id, fpr);
-}
 
 /* The settings init uses: an operator may write DIR/sealdrop.conf first
  * (for stronger Argon2 limits); otherwise the documented default file is
@@ -53,13 +44,9 @@ int cmd_init(const cmd_args *a)
 	conf c;
 	codename_params p;
 
-	for (size_t i = 0; i < a->npubkeys; i++) {
-		int r = keys_pub_load(a->pubkeys[i], &keys[i]);
-		if (r)
-			return cmd_fail("%s: %s", a->pubkeys[i],
-					r == CRYPT_EIO ? strerror(errno) :
-							 crypt_strerror(r));
-	}
+	for (size_t i = 0; i < a->npubkeys; i++)
+		if (cmd_load_pubkey(a->pubkeys[i], &keys[i]))
+			return 2;
 	snprintf(path, sizeof(path), "%s/drop.db", a->dir);
 	if (lstat(path, &sb) == 0)
 		return cmd_fail("%s already has a database; refusing to "
@@ -74,7 +61,7 @@ int cmd_init(const cmd_args *a)
 		return cmd_fail("%s", why);
 	printf("sealdrop: created %s\n", a->dir);
 	for (size_t i = 0; i < a->npubkeys; i++)
-		print_key(&keys[i]);
+		cmd_print_key(&keys[i]);
 	printf("Compare each fingerprint, aloud, with the one "
 	       "sealdrop-admin keygen showed.\n");
 	return 0;
@@ -120,6 +107,6 @@ int cmd_status(const cmd_args *a)
 		printf("free space: %llu MiB\n",
 		       (unsigned long long)sv.f_bavail * sv.f_frsize >> 20);
 	for (size_t i = 0; i < n; i++)
-		print_key(&keys[i]);
+		cmd_print_key(&keys[i]);
 	return 0;
 }

@@ -11,7 +11,7 @@
 #include "crypt.h"
 
 enum { OPT_PUBKEY = 1, OPT_LISTEN = 2, OPT_OUT = 4, OPT_ARG = 8,
-       OPT_USER = 16 };
+       OPT_USER = 16, OPT_ARG2 = 32 };
 
 static const struct command {
 	const char *name;
@@ -28,6 +28,8 @@ static const struct command {
 	{ "export", cmd_export, 1, OPT_OUT, OPT_OUT, "export --out BUNDLE" },
 	{ "import", cmd_import, 1, OPT_ARG, OPT_ARG, "import BUNDLE" },
 	{ "status", cmd_status, 1, 0, 0, "status" },
+	{ "keys", cmd_keys, 1, OPT_ARG | OPT_ARG2, 0,
+	  "keys [add FILE | remove KEYID]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -104,6 +106,9 @@ int main(int argc, char **argv)
 		} else if (!a.arg) {
 			a.arg = s;
 			given |= OPT_ARG;
+		} else if (!a.arg2 && (cmd->opts & OPT_ARG2)) {
+			a.arg2 = s;
+			given |= OPT_ARG2;
 		} else {
 			usage("too many arguments");
 		}

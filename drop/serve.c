@@ -128,8 +128,9 @@ static int prepare(const cmd_args *a, conf *c, web *w)
 		return -1;
 	}
 	int swept = 0, pruned = 0;
+	/* Not the newsroom keys: each upload reads them as it starts
+	 * (web.c), so what `sealdrop keys` changes needs no restart. */
 	int r = store_params(s, &w->params) ||
-		store_keys(s, w->keys, STORE_MAX_KEYS, &w->nkeys) ||
 		store_sweep(s, &swept) ||
 		store_prune_pending(s, crypt_today() - 1, &pruned);
 	if (r)
@@ -138,8 +139,6 @@ static int prepare(const cmd_args *a, conf *c, web *w)
 	if (swept)
 		fprintf(stderr, "sealdrop: removed %d unfinished "
 			"submission(s)\n", swept);
-	for (size_t i = 0; i < w->nkeys; i++)
-		memcpy(w->pks[i], w->keys[i].box_pk, 32);
 	return r ? -1 : 0;
 }
 

@@ -195,6 +195,25 @@ static int done(sqlite3_stmt *st)
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
 }
 
+int store_key_add(store *s, const keys_pub *k)
+{
+	sqlite3_stmt *st;
+	/* The count and the insert are one statement: two adds at once
+	 * cannot pass the cap together. */
+	if (prep(s, &st, "INSERT INTO newsroom_keys(id, box_pk, sign_pk) "
+		 "SELECT ?, ?, ? WHERE (SELECT count(*) FROM newsroom_keys) "
+		 "< ?"))
+		return STORE_EDB;
+	sqlite3_bind_blob(st, 1, k->id, KEYS_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, k->box_pk, KEYS_BOX_PK, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, k->sign_pk, KEYS_SIGN_PK, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, STORE_MAX_KEYS);
+	int r = done(st);
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		return STORE_EFULL;
+	return r;
+}
+
 int store_create(const char *dir, const codename_params *p,
 		 const keys_pub *keys, size_t nkeys, char *why, size_t whylen)
 {
@@ -222,16 +241,12 @@ int store_create(const char *dir, const codename_params *p,
 	if (done(st))
 		goto fail_db;
 	for (size_t i = 0; i < nkeys; i++) {
-		if (prep(s, &st, "INSERT INTO newsroom_keys VALUES (?, ?, ?)"))
-			goto fail_db;
-		sqlite3_bind_blob(st, 1, keys[i].id, KEYS_ID_BYTES,
-				  SQLITE_STATIC);
-		sqlite3_bind_blob(st, 2, keys[i].box_pk, 32, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 3, keys[i].sign_pk, 32, SQLITE_STATIC);
-		int r = done(st);
-		if (r == STORE_EEXIST) {
+		int r = store_key_add(s, &keys[i]);
+		if (r == STORE_EEXIST || r == STORE_EFULL) {
 			store_rollback(s);
-			snprintf(why, whylen, "the same key is given twice");
+			snprintf(why, whylen, r == STORE_EEXIST ?
+				 "the same key is given twice" :
+				 "more than %d keys", STORE_MAX_KEYS);
 			goto fail;
 		}
 		if (r)
@@ -376,6 +391,22 @@ int store_prune_pending(store *s, uint32_t before_day, int *n)
 {
 	return change(s, "DELETE FROM sources WHERE pending = 1 AND day < ?",
 		      NULL, 0, before_day, n);
+}
+
+int store_key_remove(store *s, const uint8_t id[KEYS_ID_BYTES])
+{
+	int64_t one;
+	int n;
+	/* The count and the delete are one statement, so two removals at
+	 * once cannot leave the drop with no key to seal to. */
+	int r = change(s, "DELETE FROM newsroom_keys WHERE id = ? AND "
+		       "(SELECT count(*) FROM newsroom_keys) > 1", id,
+		       KEYS_ID_BYTES, 0, &n);
+	if (r || n)
+		return r;
+	r = query_int(s, "SELECT 1 FROM newsroom_keys WHERE id = ?", id,
+		      KEYS_ID_BYTES, INT64_MIN, &one);
+	return r == 0 ? STORE_ELAST : r;
 }
 
 static int lazy(store *s);

@@ -27,7 +27,7 @@
 #define STORE_MAX_KEYS 16
 
 enum { STORE_EDB = -1, STORE_ENOTFOUND = -2, STORE_EEXIST = -3,
-       STORE_EFULL = -4 };
+       STORE_EFULL = -4, STORE_ELAST = -5 };
 
 typedef struct store store;
 
@@ -44,9 +44,20 @@ void store_close(store *s);
 /* The last error of this connection, for one-line messages. */
 const char *store_errmsg(store *s);
 
-/* Instance parameters and newsroom keys written at init. */
+/* Instance parameters written at init, and the newsroom keys (at least
+ * one), oldest first. */
 int store_params(store *s, codename_params *p);
 int store_keys(store *s, keys_pub *out, size_t max, size_t *n);
+
+/* Adds a newsroom key: submissions from the next upload on are sealed to
+ * it too, and outboxes it signs are accepted. STORE_EEXIST if the drop
+ * has it already, STORE_EFULL if it has STORE_MAX_KEYS. */
+int store_key_add(store *s, const keys_pub *k);
+
+/* Removes the newsroom key with that id: nothing new is sealed to it, and
+ * outboxes it signs are refused. STORE_ENOTFOUND if there is none,
+ * STORE_ELAST if it is the only one (a drop always seals to some key). */
+int store_key_remove(store *s, const uint8_t id[KEYS_ID_BYTES]);
 
 /* --- sources --- */
 

@@ -228,12 +228,30 @@ static void find_session(req *r)
 		sess_set_lang(r->sv.token, chosen);
 }
 
+/* The newsroom keys an upload is sealed to, read as it starts rather than
+ * once when serve starts: `sealdrop keys` changes them while the drop
+ * runs, and a key retired as compromised must not get one more
+ * submission. Cheap: at most STORE_MAX_KEYS rows, beside the fsync that
+ * every submission costs. */
+static int newsroom_pks(store *s, uint8_t pks[STORE_MAX_KEYS][32],
+			size_t *n)
+{
+	keys_pub keys[STORE_MAX_KEYS];
+	if (store_keys(s, keys, STORE_MAX_KEYS, n))
+		return -1;
+	for (size_t i = 0; i < *n; i++)
+		memcpy(pks[i], keys[i].box_pk, 32);
+	return 0;
+}
+
 /* The first callback: route, session and every check that can be made
  * before reading a byte of the body. */
 static enum MHD_Result admit(req *r, const char *url, const char *method)
 {
 	const char *allow = NULL;
 	const char *cl;
+	uint8_t pks[STORE_MAX_KEYS][32];
+	size_t npk;
 	r->rt = routes_find(method, url, &allow);
 	find_session(r);
 	if (!r->rt)
@@ -264,11 +282,10 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 		return web_error(r, 503);
 	r->win_start = now_ms();
 	r->st = store_pool_get(r->w->pool);
-	if (!r->st)
+	if (!r->st || newsroom_pks(r->st, pks, &npk))
 		return web_error(r, 500);
 	r->up = upload_new(r->st, r->sv.source_id,
-			   (const uint8_t (*)[32])r->w->pks, r->w->nkeys,
-			   r->sv.csrf);
+			   (const uint8_t (*)[32])pks, npk, r->sv.csrf);
 	if (!r->up)
 		return web_error(r, 500);
 	r->pp = MHD_create_post_processor(r->c, UPLOAD_PP_BUFFER,

@@ -17,7 +17,6 @@
 #include "buf.h"
 #include "codename.h"
 #include "conf.h"
-#include "keys.h"
 #include "page.h"
 #include "sess.h"
 #include "store.h"
@@ -29,9 +28,6 @@ typedef struct web {
 	const char *dir;
 	store_pool *pool;
 	codename_params params;
-	keys_pub keys[STORE_MAX_KEYS];
-	uint8_t pks[STORE_MAX_KEYS][32];
-	size_t nkeys;
 	atomic_uint uploads;      /* submissions being received */
 	pthread_mutex_t fail_lock;
 	long fail_minute;         /* failed logins counted in this minute */

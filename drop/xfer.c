@@ -161,8 +161,10 @@ int cmd_import(const cmd_args *a)
 		close(fd);
 		return cmd_fail("%s", why);
 	}
-	if (store_keys(im.s, keys, STORE_MAX_KEYS, &nkeys) ||
-	    store_begin(im.s)) {
+	/* The keys are read inside the transaction: an outbox signed by a
+	 * key that `sealdrop keys remove` has just removed is refused. */
+	if (store_begin(im.s) ||
+	    store_keys(im.s, keys, STORE_MAX_KEYS, &nkeys)) {
 		cmd_fail("%s: %s", a->dir, store_errmsg(im.s));
 		goto fail;
 	}
