@@ -5,9 +5,7 @@
 # yet the export opens to exactly what was sent.
 . "$(dirname "$0")/lib.sh"
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_conf "$data" max_upload_mb 4
 sd_start "$data"
 marker=canary$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')

@@ -5,9 +5,7 @@
 # small submission is not in the database at all until it completes.
 . "$(dirname "$0")/lib.sh"
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_start "$data"
 codename=$(sd_new_source)
 [ -n "$codename" ] || fail "no codename"

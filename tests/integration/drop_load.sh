@@ -4,9 +4,7 @@
 # size.
 . "$(dirname "$0")/lib.sh"
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_start "$data"
 codename=$(sd_new_source)
 [ -n "$codename" ] || fail "no codename"

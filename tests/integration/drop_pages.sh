@@ -6,9 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 top=${SEALDROP_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_conf "$data" session_idle_s 3
 sd_conf "$data" newsroom_name 'The <Daily> "Post"'
 sd_start "$data"

@@ -4,9 +4,7 @@
 # stores nothing; a source that sends something no longer counts.
 . "$(dirname "$0")/lib.sh"
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_conf "$data" max_pending_sources 2
 sd_start "$data"
 sources() { sd_sql "$data" "SELECT count(*) FROM sources"; }

@@ -5,9 +5,7 @@
 # keeps the pace is not. (A window of 2 s here; the default is 120 s.)
 . "$(dirname "$0")/lib.sh"
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_conf "$data" min_upload_kb_s 4
 sd_conf "$data" min_upload_window_s 2
 sd_conf "$data" max_concurrent_uploads 2

@@ -4,9 +4,7 @@
 # disk floor and upload limit. Nothing is stored unless it answers 200.
 . "$(dirname "$0")/lib.sh"
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_conf "$data" max_upload_mb 1
 sd_start "$data"
 codename=$(sd_new_source)

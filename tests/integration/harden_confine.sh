@@ -28,9 +28,7 @@ check_confined() {
 		fail "$1: core dumps are not off"
 }
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_start "$data"
 
 # The filter is loaded right after start-up: give it a moment.

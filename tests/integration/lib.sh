@@ -2,6 +2,8 @@
 # Needs SEALDROP_BUILD (the build directory with the binaries) and curl.
 # Everything talks to 127.0.0.1 only, and every wait is bounded.
 #
+#   sd_newsroom              a test newsroom key in $keys and a drop made
+#                            for it in $data, not yet serving
 #   sd_init DIR PUBFILE...   sealdrop init with those newsroom keys
 #   sd_conf DIR KEY VALUE    sets one key of DIR/sealdrop.conf
 #   sd_start DIR [ARGS...]   serve on a free port; sets SD_URL and SD_PID
@@ -62,6 +64,12 @@ sd_cleanup() {
 	rm -rf "$SD_TMP"
 }
 trap sd_cleanup EXIT
+
+sd_newsroom() {
+	keys=$SD_TMP/keys data=$SD_TMP/data
+	sd_keygen "$keys"
+	sd_init "$data" "$keys/newsroom.pub"
+}
 
 sd_init() {
 	dir=$1

@@ -8,9 +8,7 @@
 n=${SD_FLOOD:-200}
 workers=2 memlimit=64
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_conf "$data" kdf_workers $workers
 sd_conf "$data" kdf_wait_s 5
 sd_conf "$data" max_connections $((n + 50))

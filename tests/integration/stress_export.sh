@@ -11,9 +11,7 @@
 rounds=${SD_ROUNDS:-3}
 uploads=10
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 sd_start "$data"
 codename=$(sd_new_source)
 [ -n "$codename" ] || fail "no codename"

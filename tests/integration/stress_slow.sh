@@ -18,9 +18,7 @@ hard=$(ulimit -Hn)
 ulimit -n "$hard" 2>/dev/null || ulimit -n $((n * 2 + 100)) ||
 	fail "cannot raise the open-file limit"
 
-keys=$SD_TMP/keys data=$SD_TMP/data
-sd_keygen "$keys"
-sd_init "$data" "$keys/newsroom.pub"
+sd_newsroom
 # Room for every slow connection and for the source: the connection
 # limit is what bounds them.
 sd_conf "$data" max_connections $((n + 50))
