@@ -324,32 +324,74 @@ env_head_fixed(const uint8_t *h)
 	return 0;
 }
 
+/*
+ * Opens hdr's stanzas (a complete header of len bytes) with the key pair
+ * pk, sk; when one opens, derives k from its file key and checks the MAC.
+ * Returns 0 with k holding the keys (the caller wipes them), or
+ * CRYPT_ENOKEY or CRYPT_EAUTH with k wiped. Shared by the opener and
+ * env_probe, so that a probe says yes exactly when opening would start.
+ */
+static int
+env_head_unlock(const uint8_t *hdr, size_t len, const uint8_t *pk,
+		const uint8_t *sk, struct env_keys *k)
+{
+	const uint8_t *stanza = hdr + ENV_FIXED;
+	uint8_t mac[ENV_MAC];
+	int found = 0;
+
+	for (size_t i = 0; i < hdr[5] && !found; i++, stanza += ENV_STANZA)
+		found = crypto_box_seal_open(k->file, stanza, ENV_STANZA, pk,
+					     sk) == 0;
+	if (!found) {
+		sodium_memzero(k, sizeof *k);
+		return CRYPT_ENOKEY;
+	}
+	env_derive(k);
+	env_mac(mac, hdr, len - ENV_MAC, k->mac);
+	if (crypto_verify_32(mac, hdr + len - ENV_MAC) != 0) {
+		sodium_memzero(k, sizeof *k);
+		return CRYPT_EAUTH;
+	}
+	return 0;
+}
+
 /* Finds our stanza, checks the MAC and starts the stream. */
 static int
 env_head_open(env_opener *o, size_t len)
 {
-	const uint8_t *stanza = o->hdr + ENV_FIXED;
-	size_t n = o->hdr[5];
-	uint8_t mac[ENV_MAC];
-	int found = 0;
+	int rc = CRYPT_ENOKEY;
 
-	for (size_t i = 0; i < n && !found; i++, stanza += ENV_STANZA)
-		for (size_t j = 0; j < o->nkeys && !found; j++)
-			found = crypto_box_seal_open(o->keys.file, stanza,
-					ENV_STANZA, o->pairs[j].pk,
-					o->pairs[j].sk) == 0;
-	if (!found)
-		return CRYPT_ENOKEY;
-	env_derive(&o->keys);
-	env_mac(mac, o->hdr, len - ENV_MAC, o->keys.mac);
-	if (crypto_verify_32(mac, o->hdr + len - ENV_MAC) != 0) {
-		sodium_memzero(&o->keys, sizeof o->keys);
-		return CRYPT_EAUTH;
-	}
+	for (size_t j = 0; j < o->nkeys && rc == CRYPT_ENOKEY; j++)
+		rc = env_head_unlock(o->hdr, len, o->pairs[j].pk,
+				     o->pairs[j].sk, &o->keys);
+	if (rc != 0)
+		return rc;
 	crypto_secretstream_xchacha20poly1305_init_pull(&o->st,
 			o->hdr + len - ENV_MAC - ENV_SS_HEADER, o->keys.stream);
 	sodium_memzero(&o->keys, sizeof o->keys);
 	return 0;
+}
+
+int
+env_probe(const uint8_t *hdr, size_t len, const env_key *keys, size_t nkeys)
+{
+	struct env_keys k;
+	size_t need;
+	int rc;
+
+	if (len < ENV_FIXED)
+		return CRYPT_ETRUNC;
+	if ((rc = env_head_fixed(hdr)) != 0)
+		return rc;
+	need = env_header_len(hdr[5]);
+	if (len < need)
+		return CRYPT_ETRUNC;
+	rc = CRYPT_ENOKEY;
+	for (size_t j = 0; j < nkeys && rc == CRYPT_ENOKEY; j++)
+		rc = env_head_unlock(hdr, need, keys[j].pk, keys[j].sk, &k);
+	/* The file key is not needed: a probe only answers yes or no. */
+	sodium_memzero(&k, sizeof k);
+	return rc;
 }
 
 /* Bytes of the record needed so far as its length bytes tell, or 0 when

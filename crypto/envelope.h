@@ -99,6 +99,20 @@ int env_open_finish(env_opener *o);
 /* Wipes and frees an unfinished opener. NULL is fine. */
 void env_open_abort(env_opener *o);
 
+/*
+ * Whether one of nkeys key pairs can open the envelope that starts at hdr,
+ * without opening it: hdr holds len bytes, at least the whole header
+ * (env_header_len of its recipient count, at most env_header_len(16));
+ * bytes after the header are ignored. Returns 0 when a key opens a stanza
+ * and the header's MAC verifies, as env_open_push would find; otherwise
+ * CRYPT_ETRUNC (len is short of the header), CRYPT_EFORMAT,
+ * CRYPT_EVERSION, CRYPT_ENOKEY (no key, or nkeys 0) or CRYPT_EAUTH. The
+ * payload is not checked: 0 says whose the envelope is, not that it is
+ * intact. Nothing secret outlives the call.
+ */
+int env_probe(const uint8_t *hdr, size_t len, const env_key *keys,
+	      size_t nkeys);
+
 /* Padme (Nikitin et al., PURBs, 2019): len rounded up so that only its
  * top log2(log2(len))+1 bits may be non-zero. */
 uint64_t env_padme(uint64_t len);

@@ -65,7 +65,7 @@ static void open_all(const uint8_t *buf, size_t len, unsigned step)
 	env_open_cb cb = { meta_check, sink_null, NULL };
 	env_opener *o;
 	size_t off = 0, n;
-	int rc = 0;
+	int rc = 0, probe;
 
 	if (env_open_begin(&o, &key, 1, &cb) != 0)
 		abort();
@@ -78,9 +78,12 @@ static void open_all(const uint8_t *buf, size_t len, unsigned step)
 		step = step * 1103515245u + 12345u;
 	}
 	if (rc == 0)
-		env_open_finish(o);
+		rc = env_open_finish(o);
 	else
 		env_open_abort(o);
+	/* A probe refuses exactly what the opener refuses at the header. */
+	probe = env_probe(buf, len, &key, 1);
+	assert(probe == 0 || probe == rc);
 }
 
 /* Builds a well-keyed envelope around the chunks described by data. */

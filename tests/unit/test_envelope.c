@@ -381,6 +381,67 @@ test_recipients(void **state)
 	free(env.p);
 }
 
+/* A probe answers as opening would, from the header alone or the whole. */
+static void
+test_probe(void **state)
+{
+	struct pair k[3] = { pair_new(), pair_new(), pair_new() };
+	env_key mine = { k[1].pk, k[1].sk }, other = { k[2].pk, k[2].sk };
+	env_key both[2] = { other, mine };
+	uint8_t pks[2][32];
+	env_meta m = meta_of(ENV_MESSAGE, "", "");
+	size_t hlen = env_header_len(2);
+	struct buf env;
+
+	(void)state;
+	memcpy(pks[0], k[0].pk, 32);
+	memcpy(pks[1], k[1].pk, 32);
+	env = seal(pks, 2, &m, (const uint8_t *)"probe", 5);
+	assert_true(env.len > hlen);
+	assert_int_equal(env_probe(env.p, env.len, &mine, 1), 0);
+	assert_int_equal(env_probe(env.p, hlen, &mine, 1), 0);
+	assert_int_equal(env_probe(env.p, hlen, both, 2), 0);
+	assert_int_equal(env_probe(env.p, env.len, &other, 1), CRYPT_ENOKEY);
+	assert_int_equal(env_probe(env.p, hlen, &mine, 0), CRYPT_ENOKEY);
+	/* Short of the header, even by one byte. */
+	assert_int_equal(env_probe(env.p, hlen - 1, &mine, 1), CRYPT_ETRUNC);
+	assert_int_equal(env_probe(env.p, 7, &mine, 1), CRYPT_ETRUNC);
+	assert_int_equal(env_probe(env.p, 0, &mine, 1), CRYPT_ETRUNC);
+	/* A flipped byte in the other stanza, in the stream header or in
+	 * the MAC: our stanza still opens, the MAC does not verify. */
+	for (size_t at = 8; at < hlen; at += 40) {
+		if (at >= 8 + 80 && at < 8 + 160)
+			continue;
+		env.p[at] ^= 1;
+		assert_int_equal(env_probe(env.p, hlen, &mine, 1),
+				 CRYPT_EAUTH);
+		env.p[at] ^= 1;
+	}
+	env.p[hlen - 1] ^= 0x80;
+	assert_int_equal(env_probe(env.p, env.len, &mine, 1), CRYPT_EAUTH);
+	env.p[hlen - 1] ^= 0x80;
+	/* A flipped byte in our own stanza: it no longer opens. */
+	env.p[8 + 80 + 3] ^= 1;
+	assert_int_equal(env_probe(env.p, hlen, &mine, 1), CRYPT_ENOKEY);
+	env.p[8 + 80 + 3] ^= 1;
+	/* The payload is not the probe's business. */
+	env.p[env.len - 1] ^= 1;
+	assert_int_equal(env_probe(env.p, env.len, &mine, 1), 0);
+	env.p[env.len - 1] ^= 1;
+	/* The fixed part, checked before any key is tried. */
+	env.p[0] ^= 1;
+	assert_int_equal(env_probe(env.p, env.len, &mine, 1), CRYPT_EFORMAT);
+	env.p[0] ^= 1;
+	env.p[4] = 2;
+	assert_int_equal(env_probe(env.p, env.len, &mine, 1), CRYPT_EVERSION);
+	env.p[4] = 1;
+	env.p[5] = 0;
+	assert_int_equal(env_probe(env.p, env.len, &mine, 1), CRYPT_EFORMAT);
+	env.p[5] = 2;
+	assert_int_equal(env_probe(env.p, env.len, &mine, 1), 0);
+	free(env.p);
+}
+
 /* Deterministic bytes for the long stream, so both ends can agree. */
 static void
 fill_pattern(uint8_t *p, size_t len, uint64_t *pos)
@@ -721,6 +782,7 @@ main(void)
 		cmocka_unit_test(test_seal_sink_refuses),
 		cmocka_unit_test(test_open_sink_refuses),
 		cmocka_unit_test(test_recipients),
+		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_stored_len),
 		cmocka_unit_test(test_sizes_hidden),
 		cmocka_unit_test(test_long_stream),
