@@ -477,6 +477,35 @@ static int opener_start(env_opener **o, const keys_secret *k,
 	return env_open_begin(o, &key, 1, cb);
 }
 
+int archive_sub_probe(archive *ar, int64_t sub, const keys_secret *k)
+{
+	const size_t hmax = env_header_len(ENV_MAX_RECIPIENTS);
+	env_key key = { k->pub.box_pk, k->box_sk };
+	sqlite3_stmt *st;
+	int r = SQLITE_DONE, rc = 0;
+
+	/* Only each envelope's first bytes come out of the database, as
+	 * many as the longest header, never a whole envelope. An envelope
+	 * without a first row gives no bytes, and so no yes. */
+	st = archive_prepare(ar, "SELECT substr(c.data, 1, ?) "
+			     "FROM envelopes e LEFT JOIN chunks c "
+			     "ON c.envelope = e.id AND c.seq = 0 "
+			     "WHERE e.submission = ? ORDER BY e.idx");
+	if (!st)
+		return 1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)hmax);
+	sqlite3_bind_int64(st, 2, sub);
+	while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW)
+		rc = env_probe(sqlite3_column_blob(st, 0),
+			       (size_t)sqlite3_column_bytes(st, 0), &key, 1);
+	sqlite3_finalize(st);
+	if (rc == 0 && r != SQLITE_DONE) {
+		archive_fail(ar, "reading an envelope");
+		return 1;
+	}
+	return rc;
+}
+
 int archive_env_open(archive *ar, int64_t env, const keys_secret *k,
 		     const env_open_cb *cb)
 {

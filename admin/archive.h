@@ -114,6 +114,12 @@ int archive_env_list(archive *ar, int64_t sub, int64_t **ids, size_t *n);
 int archive_env_open(archive *ar, int64_t env, const keys_secret *k,
 		     const env_open_cb *cb);
 
+/* Whether the newsroom key opens every envelope of submission sub, by
+ * env_probe on each envelope's header (the payload is not read). Returns
+ * 0, the first envelope's CRYPT_* error (CRYPT_ENOKEY: not sealed to this
+ * key), or 1 after an error line for a database error. */
+int archive_sub_probe(archive *ar, int64_t sub, const keys_secret *k);
+
 /* Opens an envelope held whole in memory; returns as archive_env_open. */
 int archive_blob_open(const uint8_t *env, size_t len, const keys_secret *k,
 		      const env_open_cb *cb);

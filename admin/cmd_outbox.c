@@ -27,6 +27,8 @@
 
 struct counts {
 	unsigned long replies, held, acks;
+	unsigned long foreign; /* not sealed to this key */
+	unsigned long broken;  /* sealed to it, but do not verify */
 };
 
 static int add_replies(archive *ar, bundle_outbox *b, struct counts *c)
@@ -66,27 +68,60 @@ static int add_replies(archive *ar, bundle_outbox *b, struct counts *c)
 	return rc ? -1 : 0;
 }
 
-static int add_acks(archive *ar, bundle_outbox *b, struct counts *c)
+/* Acknowledges, and marks acknowledged, each imported submission that
+ * this home's key opens whole. The server deletes what an outbox
+ * acknowledges, so one sealed only to other keys (another journalist's,
+ * or from before this key was added) stays there for whoever can read
+ * it; so does one that does not verify here. */
+static int add_acks(archive *ar, const keys_secret *key, bundle_outbox *b,
+		    struct counts *c)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *mark;
 	int r, rc = 0;
 
-	st = archive_prepare(ar, "SELECT uid FROM submissions "
+	st = archive_prepare(ar, "SELECT id, uid FROM submissions "
 			     "WHERE acked = 0 ORDER BY id");
-	if (!st)
+	mark = archive_prepare(ar, "UPDATE submissions SET acked = 1 "
+			       "WHERE id = ?");
+	if (!st || !mark) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(mark);
 		return -1;
+	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) != BUNDLE_ID)
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if (sqlite3_column_bytes(st, 1) != BUNDLE_ID)
 			continue;
-		rc = bundle_outbox_ack(b, sqlite3_column_blob(st, 0));
+		rc = archive_sub_probe(ar, id, key);
+		if (rc == 1)
+			break;
+		if (rc != 0) {
+			if (rc == CRYPT_ENOKEY)
+				c->foreign++;
+			else
+				c->broken++;
+			rc = 0;
+			continue;
+		}
+		rc = bundle_outbox_ack(b, sqlite3_column_blob(st, 1));
 		if (rc != 0) {
 			cli_err("writing an acknowledgement: %s",
 				crypt_strerror(rc));
 			break;
 		}
+		/* Updating the row just read is safe in SQLite; the whole
+		 * transaction is rolled back unless the bundle is written. */
+		sqlite3_bind_int64(mark, 1, id);
+		if (sqlite3_step(mark) != SQLITE_DONE) {
+			rc = archive_fail(ar, "marking acknowledgements");
+			break;
+		}
+		sqlite3_reset(mark);
 		c->acks++;
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(mark);
 	if (rc == 0 && r != SQLITE_DONE)
 		return archive_fail(ar, "reading submissions");
 	return rc ? -1 : 0;
@@ -97,10 +132,9 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 	const char *out = NULL;
 	char tmp[PATH_MAX];
 	uint8_t id[BUNDLE_ID];
-	struct counts c = { 0, 0, 0 };
+	struct counts c = { 0, 0, 0, 0, 0 };
 	bundle_outbox *b = NULL;
 	archive *ar = NULL;
-	sqlite3_stmt *st;
 	int fd = -1, r, rc;
 	const struct cli_opt opts[] = {
 		{ "--out", &out, NULL },
@@ -137,7 +171,7 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 		cli_err("starting the bundle: %s", crypt_strerror(r));
 		goto rollback;
 	}
-	if (add_replies(ar, b, &c) != 0 || add_acks(ar, b, &c) != 0) {
+	if (add_replies(ar, b, &c) != 0 || add_acks(ar, a->key, b, &c) != 0) {
 		bundle_outbox_abort(b);
 		goto rollback;
 	}
@@ -155,15 +189,6 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 	}
 	cli_sync_parent(out);
 
-	st = archive_prepare(ar, "UPDATE submissions SET acked = 1 "
-			     "WHERE acked = 0");
-	if (!st || sqlite3_step(st) != SQLITE_DONE) {
-		if (st)
-			archive_fail(ar, "marking acknowledgements");
-		sqlite3_finalize(st);
-		goto rollback;
-	}
-	sqlite3_finalize(st);
 	if (archive_commit(ar) != 0)
 		goto rollback;
 	printf("Wrote %s: %lu repl%s, %lu acknowledgement%s.\n", out,
@@ -173,6 +198,15 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 		printf("%lu more repl%s did not fit; run outbox again after "
 		       "the server imported this one.\n", c.held,
 		       c.held == 1 ? "y" : "ies");
+	if (c.foreign)
+		fprintf(stderr, PROG ": %lu submission%s not acknowledged: "
+			"not sealed to this key; they stay on the server for "
+			"the journalist who can read them\n", c.foreign,
+			c.foreign == 1 ? "" : "s");
+	if (c.broken)
+		fprintf(stderr, PROG ": %lu submission%s not acknowledged: "
+			"they do not verify in this archive; they stay on the "
+			"server\n", c.broken, c.broken == 1 ? "" : "s");
 	printf("Replies stay queued until an export from the server confirms "
 	       "them.\n");
 	rc = ADM_OK;
