@@ -17,18 +17,25 @@ done
 
 # A slow upload, killed once part of it is in the database.
 head -c 4000000 /dev/urandom >"$SD_TMP/slow.bin"
-st=$(sd_req GET /submit) && csrf=$(sd_csrf)
-curl -sS --max-time 40 -b "$SD_JAR" -o /dev/null --limit-rate 400K \
-	-F "csrf=$csrf" -F "file=@$SD_TMP/slow.bin" "$SD_URL/submit" \
-	2>/dev/null &
-slow=$!
-i=0
-until [ "$(sd_sql "$data" \
-	"SELECT count(*) FROM submissions WHERE complete = 0")" = 1 ]; do
-	[ $i -lt 100 ] || fail "the slow upload never reached the database"
-	sleep 0.1
-	i=$((i + 1))
-done
+
+# Starts a slow upload in the background ($slow) and returns once part
+# of it is in the database.
+slow_upload() {
+	st=$(sd_req GET /submit) && csrf=$(sd_csrf)
+	curl -sS --max-time 40 -b "$SD_JAR" -o /dev/null --limit-rate 400K \
+		-F "csrf=$csrf" -F "file=@$SD_TMP/slow.bin" "$SD_URL/submit" \
+		2>/dev/null &
+	slow=$!
+	i=0
+	until [ "$(sd_sql "$data" \
+		"SELECT count(*) FROM submissions WHERE complete = 0")" = 1 ]; do
+		[ $i -lt 100 ] || fail "the slow upload never reached the database"
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+slow_upload
 kill -KILL "$SD_PID"
 wait "$SD_PID" 2>/dev/null
 SD_PID=
@@ -49,18 +56,7 @@ wait "$slow" 2>/dev/null
 # Once more, now swept by a restart.
 sd_start "$data"
 st=$(sd_login "$codename") && [ "$st" = 303 ] || fail "login: $st"
-st=$(sd_req GET /submit) && csrf=$(sd_csrf)
-curl -sS --max-time 40 -b "$SD_JAR" -o /dev/null --limit-rate 400K \
-	-F "csrf=$csrf" -F "file=@$SD_TMP/slow.bin" "$SD_URL/submit" \
-	2>/dev/null &
-slow=$!
-i=0
-until [ "$(sd_sql "$data" \
-	"SELECT count(*) FROM submissions WHERE complete = 0")" = 1 ]; do
-	[ $i -lt 100 ] || fail "the slow upload never reached the database"
-	sleep 0.1
-	i=$((i + 1))
-done
+slow_upload
 # export while the server runs leaves an upload in progress alone.
 "$SD_BIN" --data "$data" export --out "$SD_TMP/during.bundle" ||
 	fail "export during an upload"

@@ -25,6 +25,10 @@
 #                            prints files under /tmp (newer than the file
 #                            NEWER) that hold MARKER, leaving out the build
 #                            directory, where tests keep their own inputs
+#   sd_exits CODE WHAT COMMAND...
+#                            runs COMMAND (stdout in $SD_TMP/out, stderr in
+#                            $SD_TMP/err) and fails unless it exits CODE
+#   sd_one_line WHAT         fails unless $SD_TMP/err is exactly one line
 #   fail MSG                 says why and exits 1
 set -u
 
@@ -64,6 +68,18 @@ sd_cleanup() {
 	rm -rf "$SD_TMP"
 }
 trap sd_cleanup EXIT
+
+sd_exits() {
+	want=$1 what=$2
+	shift 2
+	"$@" >"$SD_TMP/out" 2>"$SD_TMP/err"
+	rc=$?
+	[ $rc = "$want" ] || fail "$what: exit $rc, not $want: $(cat "$SD_TMP/err")"
+}
+
+sd_one_line() {
+	[ "$(wc -l <"$SD_TMP/err")" = 1 ] || fail "$1: not one line of error"
+}
 
 sd_newsroom() {
 	keys=$SD_TMP/keys data=$SD_TMP/data
