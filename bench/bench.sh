@@ -57,8 +57,7 @@ sd_conf "$data" max_upload_mb 2048
 sd_conf "$data" kdf_workers 2
 sd_start "$data"
 port=${SD_URL##*:}
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 for m in 64 256 1024; do
 	head -c $((m << 20)) /dev/urandom >"$SD_TMP/r$m"
 done
@@ -126,8 +125,7 @@ row seal_64MiB "$seal" MB/s gpg_encrypt_64MiB "$(MB $((64 << 20)) "$t")" \
 rm -f "$SD_TMP/r64" "$SD_TMP/r256" "$SD_TMP/r1024"
 
 echo "bench: small text submissions, 8 clients" >&2
-st=$(sd_req GET /submit) && csrf=$(sd_csrf)
-cookie="sd=$(awk '$6 == "sd" { print $7 }' "$SD_JAR")"
+sd_raw_client
 subs=$("$B" posts "$port" "$cookie" "$csrf" 8 15 1000 | cut -d' ' -f1)
 # What one of them stored: its one envelope, in one row.
 size=$(sd_sql "$data" "SELECT length(data) FROM chunks ORDER BY id DESC \

@@ -10,8 +10,7 @@ sd_conf "$data" max_upload_mb 4
 sd_start "$data"
 marker=canary$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 # Small and large files: the large one spans several database writes.
 printf 'a short file %s\n' "$marker" >"$SD_TMP/small.txt"
 {

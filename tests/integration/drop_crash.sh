@@ -7,8 +7,7 @@
 
 sd_newsroom
 sd_start "$data"
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 head -c 600000 /dev/urandom >"$SD_TMP/file.bin"
 for i in 1 2 3; do
 	st=$(sd_submit "answered $i" -F "file=@$SD_TMP/file.bin") &&

@@ -6,8 +6,7 @@
 
 sd_newsroom
 sd_start "$data"
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 st=$(sd_req GET /submit) && csrf=$(sd_csrf)
 head -c 3000000 /dev/urandom >"$SD_TMP/upload.bin"
 # Sign-up's Argon2 run set the peak so far: start counting afresh where

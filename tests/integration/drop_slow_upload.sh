@@ -11,11 +11,8 @@ sd_conf "$data" min_upload_window_s 2
 sd_conf "$data" max_concurrent_uploads 2
 sd_start "$data"
 port=${SD_URL##*:}
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
-cookie="sd=$(awk '$6 == "sd" { print $7 }' "$SD_JAR")"
-st=$(sd_req GET /submit) && [ "$st" = 200 ] || fail "GET /submit: $st"
-csrf=$(sd_csrf)
+sd_source
+sd_raw_client
 complete() { sd_sql "$data" "SELECT count(*) FROM submissions"; }
 
 # Two uploads of a byte a second take both slots...

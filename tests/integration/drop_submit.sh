@@ -7,8 +7,7 @@
 sd_newsroom
 sd_conf "$data" max_upload_mb 1
 sd_start "$data"
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 
 complete() { sd_sql "$data" "SELECT count(*) FROM submissions"; }
 stored_nothing() {

@@ -42,8 +42,7 @@ until grep -q "^Seccomp:[[:space:]]2$" /proc/"$SD_PID"/status; do
 done
 check_confined "after start"
 
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 head -c 300000 /dev/urandom >"$SD_TMP/big.bin"
 printf 'small file\n' >"$SD_TMP/small.txt"
 st=$(sd_submit "a message under confinement" -F "file=@$SD_TMP/big.bin" \

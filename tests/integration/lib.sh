@@ -13,6 +13,10 @@
 #                            in $SD_BODY, headers in $SD_HDRS; prints status
 #   sd_csrf                  the csrf token of the last page ($SD_BODY)
 #   sd_new_source            POST /new; prints the codename
+#   sd_source                sd_new_source in this shell: a new source,
+#                            logged in, its codename in $codename
+#   sd_raw_client            for a client other than curl: $cookie, the
+#                            session's Cookie value, and $csrf of /submit
 #   sd_submit MESSAGE [CURL -F ARGS...]   POST /submit; prints status
 #   sd_login CODENAME        POST /login; prints status
 #   sd_keygen DIR            newsroom.pub/.key in DIR (test passphrase)
@@ -79,6 +83,17 @@ sd_exits() {
 
 sd_one_line() {
 	[ "$(wc -l <"$SD_TMP/err")" = 1 ] || fail "$1: not one line of error"
+}
+
+sd_source() {
+	codename=$(sd_new_source)
+	[ -n "$codename" ] || fail "no codename"
+}
+
+sd_raw_client() {
+	cookie="sd=$(awk '$6 == "sd" { print $7 }' "$SD_JAR")"
+	st=$(sd_req GET /submit) && [ "$st" = 200 ] || fail "GET /submit: $st"
+	csrf=$(sd_csrf)
 }
 
 sd_newsroom() {

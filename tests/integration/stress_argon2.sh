@@ -15,8 +15,7 @@ sd_conf "$data" max_connections $((n + 50))
 grep -q "^#argon2_memlimit_mb = $memlimit\$" "$data/sealdrop.conf" ||
 	fail "argon2_memlimit_mb is not $memlimit MiB by default"
 sd_start "$data"
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 
 # A session and form token for each request, made beforehand.
 for i in $(seq $n); do

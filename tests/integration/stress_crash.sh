@@ -12,8 +12,7 @@ uploads=20
 
 sd_newsroom
 sd_start "$data"
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 for i in $(seq $uploads); do
 	# 64 KiB to 2 MiB: some finish at once, some are cut off.
 	head -c $(((RANDOM % 32 + 1) * 65536)) /dev/urandom >"$SD_TMP/file.$i"

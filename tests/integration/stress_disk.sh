@@ -38,8 +38,7 @@ data=$mnt/data
 sd_init "$data" "$keys/newsroom.pub"
 sd_conf "$data" disk_floor_mb 8
 sd_start "$data"
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 st=$(sd_submit "stored before the disk filled") && [ "$st" = 200 ] ||
 	fail "first submission: $st"
 free_mb() { df -Pm "$mnt" | awk 'NR == 2 { print $4 }'; }

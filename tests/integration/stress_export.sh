@@ -13,8 +13,7 @@ uploads=10
 
 sd_newsroom
 sd_start "$data"
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
+sd_source
 st=$(sd_req GET /submit) && [ "$st" = 200 ] || fail "GET /submit: $st"
 csrf=$(sd_csrf)
 head -c 1500000 /dev/urandom >"$SD_TMP/file.bin"

@@ -28,11 +28,8 @@ port=${SD_URL##*:}
 
 # A source for the slow uploads, made before counting memory (sign-up's
 # Argon2 run is a peak of its own).
-codename=$(sd_new_source)
-[ -n "$codename" ] || fail "no codename"
-cookie="sd=$(awk '$6 == "sd" { print $7 }' "$SD_JAR")"
-st=$(sd_req GET /submit) && [ "$st" = 200 ] || fail "GET /submit: $st"
-csrf=$(sd_csrf)
+sd_source
+sd_raw_client
 echo 5 2>/dev/null >"/proc/$SD_PID/clear_refs"
 base=$(awk '/^VmHWM/ { print $2 }' "/proc/$SD_PID/status")
 
