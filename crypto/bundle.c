@@ -13,18 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "bundle.h"
 #include "crypt.h"
+#include "dropkey.h"
 #include "fileio.h"
 
 #define IO_BUF 65536
 #define HDR 8      /* magic[4] || version u8 || three zero bytes */
 #define REC_HDR 5  /* type u8 || len u32 */
-#define CHECKSUM 32
-#define VERSION 1
+/* Version 1 exports carried an unkeyed checksum that anyone could redo;
+ * version 2 is signed by the drop's key, and the only one read. */
+#define EXPORT_VERSION 2
+#define OUTBOX_VERSION 1
+/* HDR || drop_pk[32] */
+#define EXPORT_HDR (HDR + DROPKEY_PK)
 /* HDR || keyid[8] || bundle_id[16] || day u32 */
 #define OUTBOX_HDR (HDR + KEYS_ID_BYTES + BUNDLE_ID + 4)
 #define SIG crypto_sign_BYTES
@@ -104,15 +110,14 @@ static int kind_check(const struct kind *k, unsigned long rec, uint8_t type,
 
 /* --- writing: a buffer, and a running hash or signature over it --- */
 
+/* Both bundles are signed as they are written: Ed25519ph over every byte
+ * before the signature, so neither is ever held whole. */
 struct out {
 	int fd;
 	int err;     /* sticky: once a write failed, nothing more is */
-	int signing; /* st.sign, else st.hash */
 	size_t used;
-	union {
-		crypto_generichash_state hash;
-		crypto_sign_state sign;
-	} st;
+	crypto_sign_state sign;
+	uint8_t *sk; /* sodium_malloc'd copy of the signing key */
 	uint8_t buf[IO_BUF];
 };
 
@@ -120,10 +125,7 @@ static int out_flush(struct out *o)
 {
 	if (o->err != 0)
 		return o->err;
-	if (o->signing)
-		crypto_sign_update(&o->st.sign, o->buf, o->used);
-	else
-		crypto_generichash_update(&o->st.hash, o->buf, o->used);
+	crypto_sign_update(&o->sign, o->buf, o->used);
 	if (fileio_write_all(o->fd, o->buf, o->used) != 0)
 		return o->err = CRYPT_EIO;
 	o->used = 0;
@@ -156,12 +158,12 @@ static int out_record(struct out *o, uint8_t type, uint32_t len)
 	return out_put(o, h, sizeof h);
 }
 
-static int out_header(struct out *o, const uint8_t magic[4])
+static int out_header(struct out *o, const uint8_t magic[4], uint8_t version)
 {
 	uint8_t h[HDR] = { 0 };
 
 	memcpy(h, magic, 4);
-	h[4] = VERSION;
+	h[4] = version;
 	return out_put(o, h, sizeof h);
 }
 
@@ -174,6 +176,38 @@ static void *out_alloc(size_t align, size_t size)
 	if (p != NULL)
 		memset(p, 0, size);
 	return p;
+}
+
+/* Starts signing with a locked copy of sk, the caller's to keep. */
+static int out_start(struct out *o, int fd, const uint8_t sk[64])
+{
+	if ((o->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)) == NULL)
+		return CRYPT_ENOMEM;
+	memcpy(o->sk, sk, crypto_sign_SECRETKEYBYTES);
+	o->fd = fd;
+	crypto_sign_init(&o->sign);
+	return 0;
+}
+
+/* The last buffer, then the signature over everything before it. */
+static int out_sign(struct out *o)
+{
+	uint8_t sig[SIG];
+	int rc;
+
+	if ((rc = out_record(o, REC_END, 0)) != 0 ||
+	    (rc = out_flush(o)) != 0)
+		return rc;
+	crypto_sign_final_create(&o->sign, sig, NULL, o->sk);
+	if (fileio_write_all(o->fd, sig, sizeof sig) != 0)
+		return CRYPT_EIO;
+	return 0;
+}
+
+static void out_release(struct out *o)
+{
+	sodium_free(o->sk);
+	o->sk = NULL;
 }
 
 /* --- export: writer --- */
@@ -191,7 +225,7 @@ static int export_open(const bundle_export *b)
 	return b->env < b->nenv || b->left > 0;
 }
 
-int bundle_export_begin(bundle_export **out, int fd)
+int bundle_export_begin(bundle_export **out, int fd, const dropkey *k)
 {
 	bundle_export *b;
 
@@ -199,9 +233,12 @@ int bundle_export_begin(bundle_export **out, int fd)
 	b = out_alloc(_Alignof(bundle_export), sizeof *b);
 	if (b == NULL)
 		return CRYPT_ENOMEM;
-	b->o.fd = fd;
-	crypto_generichash_init(&b->o.st.hash, NULL, 0, CHECKSUM);
-	out_header(&b->o, export_magic);
+	if (out_start(&b->o, fd, k->sk) != 0) {
+		free(b);
+		return CRYPT_ENOMEM;
+	}
+	out_header(&b->o, export_magic, EXPORT_VERSION);
+	out_put(&b->o, k->pk, DROPKEY_PK);
 	*out = b;
 	return 0;
 }
@@ -289,23 +326,17 @@ int bundle_export_data(bundle_export *b, const void *buf, size_t len)
 
 int bundle_export_finish(bundle_export *b)
 {
-	uint8_t sum[CHECKSUM];
-	int rc;
+	int rc = export_open(b) ? CRYPT_EUSAGE : out_sign(&b->o);
 
-	if (export_open(b)) {
-		rc = CRYPT_EUSAGE;
-	} else if ((rc = out_record(&b->o, REC_END, 0)) == 0 &&
-		   (rc = out_flush(&b->o)) == 0) {
-		crypto_generichash_final(&b->o.st.hash, sum, sizeof sum);
-		if (fileio_write_all(b->o.fd, sum, sizeof sum) != 0)
-			rc = CRYPT_EIO;
-	}
 	bundle_export_abort(b);
 	return rc;
 }
 
 void bundle_export_abort(bundle_export *b)
 {
+	if (b == NULL)
+		return;
+	out_release(&b->o);
 	free(b);
 }
 
@@ -315,7 +346,8 @@ struct in {
 	int fd;
 	int eof;
 	size_t pos, end;
-	crypto_generichash_state hash;
+	crypto_sign_state sign;
+	uint8_t pk[DROPKEY_PK]; /* the key the header names */
 	uint8_t buf[IO_BUF];
 };
 
@@ -340,8 +372,9 @@ static int in_fill(struct in *r, size_t n)
 	return 0;
 }
 
-/* The next n bytes, added to the checksum unless they are the checksum. */
-static int in_take(struct in *r, size_t n, int hashed, const uint8_t **p)
+/* The next n bytes, added to what the signature covers unless they are
+ * the signature. */
+static int in_take(struct in *r, size_t n, int signed_, const uint8_t **p)
 {
 	int rc = in_fill(r, n);
 
@@ -349,8 +382,8 @@ static int in_take(struct in *r, size_t n, int hashed, const uint8_t **p)
 		return rc;
 	*p = r->buf + r->pos;
 	r->pos += n;
-	if (hashed)
-		crypto_generichash_update(&r->hash, *p, n);
+	if (signed_)
+		crypto_sign_update(&r->sign, *p, n);
 	return 0;
 }
 
@@ -386,22 +419,24 @@ static int in_data(struct in *r, uint32_t len, const bundle_export_cb *cb,
 	return 0;
 }
 
-/* After the END record: the checksum, then nothing. */
+/* After the END record: the signature, then nothing. */
 static int in_end(struct in *r, unsigned long rec, char *why, size_t whylen)
 {
-	uint8_t sum[CHECKSUM];
+	uint8_t sig[SIG];
 	const uint8_t *p;
 	int rc;
 
-	crypto_generichash_final(&r->hash, sum, sizeof sum);
-	if ((rc = in_take(r, CHECKSUM, 0, &p)) != 0)
-		return in_fail(rc, rec, "inside the checksum", why, whylen);
-	if (sodium_memcmp(sum, p, CHECKSUM) != 0)
-		return say(why, whylen, CRYPT_EAUTH, "checksum mismatch");
+	if ((rc = in_take(r, SIG, 0, &p)) != 0)
+		return in_fail(rc, rec, "inside the signature", why, whylen);
+	memcpy(sig, p, SIG);
+	if (crypto_sign_final_verify(&r->sign, sig, r->pk) != 0)
+		return say(why, whylen, CRYPT_ESIG,
+			   "the drop key's signature does not verify: the "
+			   "bundle was changed, or signed by another key");
 	rc = in_fill(r, 1);
 	if (rc == 0)
 		return say(why, whylen, CRYPT_ETRAIL,
-			   "data after the checksum");
+			   "data after the signature");
 	if (rc == CRYPT_EIO)
 		return in_fail(rc, rec, NULL, why, whylen);
 	return 0;
@@ -454,15 +489,29 @@ static int export_walk(struct in *r, const bundle_export_cb *cb, char *why,
 
 	if ((rc = in_take(r, HDR, 1, &p)) != 0)
 		return in_fail(rc, rec, "inside the header", why, whylen);
+	if (memcmp(p, export_magic, 4) == 0 && p[4] == 1)
+		return say(why, whylen, CRYPT_EVERSION,
+			   "an unsigned export (version 1) from an older "
+			   "drop: upgrade the drop and export again");
+	if (memcmp(p, outbox_magic, 4) == 0)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "this is an outbox, not an export: import it on "
+			   "the drop with `sealdrop import`");
 	if (memcmp(p, export_magic, 4) != 0)
 		return say(why, whylen, CRYPT_EFORMAT,
 			   "not an export bundle (bad magic)");
-	if (p[4] != VERSION)
+	if (p[4] != EXPORT_VERSION)
 		return say(why, whylen, CRYPT_EVERSION,
 			   "export bundle version %u not supported", p[4]);
 	if ((p[5] | p[6] | p[7]) != 0)
 		return say(why, whylen, CRYPT_EFORMAT,
 			   "header: reserved bytes not zero");
+	if ((rc = in_take(r, DROPKEY_PK, 1, &p)) != 0)
+		return in_fail(rc, rec, "inside the header", why, whylen);
+	memcpy(r->pk, p, DROPKEY_PK);
+	if (cb->header != NULL && cb->header(cb->ctx, r->pk) != 0)
+		return say(why, whylen, CRYPT_ESINK,
+			   "header refused by the reader");
 
 	for (rec = 1;; rec++) {
 		uint32_t len;
@@ -558,7 +607,7 @@ int bundle_export_read(int fd, const bundle_export_cb *cb, char *why,
 	if (r == NULL)
 		return say(why, whylen, CRYPT_ENOMEM, "out of memory");
 	r->fd = fd;
-	crypto_generichash_init(&r->hash, NULL, 0, CHECKSUM);
+	crypto_sign_init(&r->sign);
 	rc = export_walk(r, cb != NULL ? cb : &none, why, whylen);
 	free(r);
 	return rc;
@@ -568,7 +617,6 @@ int bundle_export_read(int fd, const bundle_export_cb *cb, char *why,
 
 struct bundle_outbox {
 	struct out o;
-	uint8_t *sk; /* sodium_malloc'd copy of the signing key */
 };
 
 int bundle_outbox_begin(bundle_outbox **out, int fd, const keys_secret *k,
@@ -581,18 +629,14 @@ int bundle_outbox_begin(bundle_outbox **out, int fd, const keys_secret *k,
 	b = out_alloc(_Alignof(bundle_outbox), sizeof *b);
 	if (b == NULL)
 		return CRYPT_ENOMEM;
-	if ((b->sk = sodium_malloc(KEYS_SIGN_SK)) == NULL) {
+	if (out_start(&b->o, fd, k->sign_sk) != 0) {
 		free(b);
 		return CRYPT_ENOMEM;
 	}
-	memcpy(b->sk, k->sign_sk, KEYS_SIGN_SK);
-	b->o.fd = fd;
-	b->o.signing = 1;
-	crypto_sign_init(&b->o.st.sign);
 	memcpy(h, k->pub.id, KEYS_ID_BYTES);
 	memcpy(h + KEYS_ID_BYTES, id, BUNDLE_ID);
 	crypt_put32(h + KEYS_ID_BYTES + BUNDLE_ID, day);
-	out_header(&b->o, outbox_magic);
+	out_header(&b->o, outbox_magic, OUTBOX_VERSION);
 	out_put(&b->o, h, sizeof h);
 	*out = b;
 	return 0;
@@ -620,15 +664,8 @@ int bundle_outbox_ack(bundle_outbox *b, const uint8_t sub_id[BUNDLE_ID])
 
 int bundle_outbox_finish(bundle_outbox *b)
 {
-	uint8_t sig[SIG];
-	int rc;
+	int rc = out_sign(&b->o);
 
-	if ((rc = out_record(&b->o, REC_END, 0)) == 0 &&
-	    (rc = out_flush(&b->o)) == 0) {
-		crypto_sign_final_create(&b->o.st.sign, sig, NULL, b->sk);
-		if (fileio_write_all(b->o.fd, sig, sizeof sig) != 0)
-			rc = CRYPT_EIO;
-	}
 	bundle_outbox_abort(b);
 	return rc;
 }
@@ -637,7 +674,7 @@ void bundle_outbox_abort(bundle_outbox *b)
 {
 	if (b == NULL)
 		return;
-	sodium_free(b->sk);
+	out_release(&b->o);
 	free(b);
 }
 
@@ -725,10 +762,15 @@ int bundle_outbox_parse(const uint8_t *buf, size_t len,
 			   "outbox of %zu bytes is too short", len);
 	/* Magic and version first, so an export bundle or a newer outbox
 	 * is named as such rather than as a bad signature. */
+	if (memcmp(buf, export_magic, 4) == 0)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "this is an export, not an outbox: import it on "
+			   "the air-gapped machine with `sealdrop-admin "
+			   "import`");
 	if (memcmp(buf, outbox_magic, 4) != 0)
 		return say(why, whylen, CRYPT_EFORMAT,
 			   "not an outbox bundle (bad magic)");
-	if (buf[4] != VERSION)
+	if (buf[4] != OUTBOX_VERSION)
 		return say(why, whylen, CRYPT_EVERSION,
 			   "outbox bundle version %u not supported", buf[4]);
 
@@ -765,6 +807,17 @@ int bundle_outbox_read(int fd, const keys_pub *trusted, size_t ntrusted,
 	/* A regular file says its size; anything else may be up to the cap.
 	 * One byte more is asked for, to see a file over the cap. */
 	if (S_ISREG(st.st_mode)) {
+		uint8_t magic[4];
+
+		/* Exports are often larger than any outbox: name one as
+		 * such rather than as an outbox too big. */
+		if ((uintmax_t)st.st_size > BUNDLE_OUTBOX_MAX &&
+		    pread(fd, magic, sizeof magic, 0) == sizeof magic &&
+		    memcmp(magic, export_magic, 4) == 0)
+			return say(why, whylen, CRYPT_EFORMAT,
+				   "this is an export, not an outbox: import "
+				   "it on the air-gapped machine with "
+				   "`sealdrop-admin import`");
 		if ((uintmax_t)st.st_size > BUNDLE_OUTBOX_MAX)
 			return say(why, whylen, CRYPT_ETOOBIG,
 				   "outbox over cap %u bytes",

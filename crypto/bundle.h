@@ -2,8 +2,9 @@
  * bundle.h - what crosses the air gap, both ways.
  *
  * The export bundle (server -> air-gapped machine) carries source records,
- * submissions' envelopes and receipts for replies the server holds, with
- * a BLAKE2b checksum over the whole file.
+ * submissions' envelopes and receipts for replies the server holds,
+ * signed as it streams by the drop's own Ed25519 key (dropkey.h), whose
+ * public half its header names.
  * The outbox bundle (air-gapped machine -> server) carries replies sealed
  * to sources and acknowledgements of imported submissions, signed with
  * the newsroom's Ed25519 key, with a random bundle id.
@@ -14,9 +15,10 @@
  * docs/formats.md gives the bytes.
  *
  * Reading an export bundle streams: callbacks see records as they are
- * parsed, and only the final return value says whether the whole file was
- * intact. Callers apply callbacks inside a transaction and commit only on
- * 0. Reading an outbox bundle reads it whole (it is capped) and verifies
+ * parsed, and only the final return value says whether the signature over
+ * the whole file verified. Callers apply callbacks inside a transaction
+ * and commit only on 0; the header callback is where they decide whether
+ * they trust the key that signed it. Reading an outbox bundle reads it whole (it is capped) and verifies
  * the signature before any callback runs.
  */
 #ifndef SEALDROP_BUNDLE_H
@@ -25,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dropkey.h"
 #include "keys.h"
 
 #define BUNDLE_ID 16                      /* submission, reply, bundle ids */
@@ -38,8 +41,9 @@
 
 typedef struct bundle_export bundle_export;
 
-/* Starts an export bundle on fd (owned by the caller, left open). */
-int bundle_export_begin(bundle_export **out, int fd);
+/* Starts an export bundle on fd (owned by the caller, left open), to be
+ * signed by k (the caller's; a locked copy is kept until finish). */
+int bundle_export_begin(bundle_export **out, int fd, const dropkey *k);
 
 /* A source record: its reply public key and the day it was created. */
 int bundle_export_source(bundle_export *b, const uint8_t reply_pk[32],
@@ -61,7 +65,7 @@ int bundle_export_receipt(bundle_export *b,
 int bundle_export_envelope(bundle_export *b, uint64_t len);
 int bundle_export_data(bundle_export *b, const void *buf, size_t len);
 
-/* Writes the end record and the checksum and frees b (also on error).
+/* Writes the end record and the signature and frees b (also on error).
  * Does not fsync: the caller does. Returns 0 or CRYPT_EIO/CRYPT_EUSAGE. */
 int bundle_export_finish(bundle_export *b);
 
@@ -69,6 +73,9 @@ int bundle_export_finish(bundle_export *b);
 void bundle_export_abort(bundle_export *b);
 
 typedef struct bundle_export_cb {
+	/* The drop public key the header names, before any record: the
+	 * signature at the end is checked against it. */
+	int (*header)(void *ctx, const uint8_t drop_pk[DROPKEY_PK]);
 	int (*source)(void *ctx, const uint8_t reply_pk[32], uint32_t day);
 	int (*submission)(void *ctx, const uint8_t id[BUNDLE_ID],
 			  const uint8_t source_pk[32], uint32_t day,
@@ -82,9 +89,11 @@ typedef struct bundle_export_cb {
 /* Reads an export bundle from fd to its end, in constant memory. Any
  * callback may be NULL; a non-zero return from one stops the read with
  * CRYPT_ESINK. Returns 0 only when the structure was valid throughout and
- * the checksum matches; otherwise CRYPT_EFORMAT, CRYPT_EVERSION,
- * CRYPT_ETOOBIG, CRYPT_ETRUNC, CRYPT_ETRAIL, CRYPT_EAUTH (checksum),
- * CRYPT_EIO. why, if not NULL, gets a one-line reason. */
+ * the signature by the key the header names verifies over every byte
+ * before it; otherwise CRYPT_EFORMAT, CRYPT_EVERSION (also an unsigned
+ * version 1 export), CRYPT_ETOOBIG, CRYPT_ETRUNC, CRYPT_ETRAIL,
+ * CRYPT_ESIG, CRYPT_EIO. Whether that key is one to trust is the
+ * caller's question. why, if not NULL, gets a one-line reason. */
 int bundle_export_read(int fd, const bundle_export_cb *cb, char *why,
 		       size_t whylen);
 

@@ -101,39 +101,77 @@ void
 keys_fingerprint(const keys_pub *pub, char out[KEYS_FPR_LEN])
 {
 	uint8_t h[32];
-	char hex[33];
 
 	keys_hash(pub->box_pk, pub->sign_pk, h);
-	crypt_hex(hex, h, 16);
+	keys_fpr_format(h, out);
+}
+
+void
+keys_fpr_format(const uint8_t h[KEYS_FPR_BYTES], char out[KEYS_FPR_LEN])
+{
+	char hex[2 * KEYS_FPR_BYTES + 1];
+
+	crypt_hex(hex, h, KEYS_FPR_BYTES);
 	for (int i = 0; i < 8; i++) {
 		memcpy(out + 5 * i, hex + 4 * i, 4);
 		out[5 * i + 4] = i < 7 ? ' ' : '\0';
 	}
 }
 
-/* Writes the two lines of a key file: the comment, then bin in base64. */
+int
+keys_fpr_parse(const char *text, uint8_t out[KEYS_FPR_BYTES])
+{
+	char hex[2 * KEYS_FPR_BYTES + 1];
+	size_t n = 0;
+
+	/* People copy fingerprints with and without the spaces, and in
+	 * upper case from a screen; nothing else is let through. */
+	for (; *text != '\0'; text++) {
+		char c = *text;
+
+		if (c == ' ')
+			continue;
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) ||
+		    n == 2 * KEYS_FPR_BYTES)
+			return CRYPT_EFORMAT;
+		hex[n++] = c;
+	}
+	if (n != 2 * KEYS_FPR_BYTES)
+		return CRYPT_EFORMAT;
+	hex[n] = '\0';
+	return crypt_unhex(out, KEYS_FPR_BYTES, hex);
+}
+
+void
+keys_text_encode(char out[KEYS_FILE_MAX], const char *comment,
+		 const uint8_t *bin, size_t len)
+{
+	char b64[sodium_base64_ENCODED_LEN(KEYS_SEC_BYTES,
+				sodium_base64_VARIANT_ORIGINAL)];
+
+	sodium_bin2base64(b64, sizeof b64, bin, len,
+			  sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, KEYS_FILE_MAX, "%s%s\n%s\n", KEYS_COMMENT, comment, b64);
+	sodium_memzero(b64, sizeof b64);
+}
+
+/* Writes the two lines of a newsroom key file. */
 static void
 keys_format(char out[KEYS_FILE_MAX], const char *what, const keys_pub *pub,
 	    const uint8_t *bin, size_t len)
 {
-	char id[2 * KEYS_ID_BYTES + 1];
-	char b64[sodium_base64_ENCODED_LEN(KEYS_SEC_BYTES,
-				sodium_base64_VARIANT_ORIGINAL)];
+	char id[2 * KEYS_ID_BYTES + 1], comment[64];
 
 	keys_id_hex(pub, id);
-	sodium_bin2base64(b64, sizeof b64, bin, len,
-			  sodium_base64_VARIANT_ORIGINAL);
-	snprintf(out, KEYS_FILE_MAX, "%ssealdrop newsroom %s key %s\n%s\n",
-		 KEYS_COMMENT, what, id, b64);
-	sodium_memzero(b64, sizeof b64);
+	snprintf(comment, sizeof comment, "sealdrop newsroom %s key %s", what,
+		 id);
+	keys_text_encode(out, comment, bin, len);
 }
 
-/*
- * Checks the comment line and decodes the base64 line of a key file into
- * exactly len bytes. Only the second line is trusted to mean anything.
- */
-static int
-keys_decode(const char *text, size_t tlen, uint8_t *bin, size_t len)
+int
+keys_text_decode(const char *text, size_t tlen, uint8_t *bin, size_t len)
 {
 	const char *nl, *b64, *end, *stop;
 	size_t got;
@@ -181,7 +219,7 @@ keys_pub_parse(const char *text, size_t len, keys_pub *out)
 	keys_pub pub;
 	int rc;
 
-	if ((rc = keys_decode(text, len, bin, sizeof bin)) != 0)
+	if ((rc = keys_text_decode(text, len, bin, sizeof bin)) != 0)
 		return rc;
 	if (memcmp(bin, KEYS_TAG, 2) != 0)
 		return CRYPT_EVERSION;
@@ -276,7 +314,7 @@ keys_secret_open(const char *text, size_t len, const char *pass,
 	int rc;
 
 	*out = NULL;
-	if ((rc = keys_decode(text, len, bin, sizeof bin)) != 0)
+	if ((rc = keys_text_decode(text, len, bin, sizeof bin)) != 0)
 		goto out;
 	rc = CRYPT_EVERSION;
 	if (memcmp(bin, KEYS_TAG, 2) != 0 || memcmp(bin + 2, KEYS_KDF, 2) != 0)

@@ -22,6 +22,7 @@
 #define KEYS_SIGN_SK 64
 /* "xxxx xxxx ... xxxx": 8 groups of 4 hex digits, 128 bits to read aloud */
 #define KEYS_FPR_LEN 40
+#define KEYS_FPR_BYTES 16
 /* Generous upper bound for either key file's text. */
 #define KEYS_FILE_MAX 1024
 
@@ -74,6 +75,23 @@ int keys_secret_open(const char *text, size_t len, const char *pass,
 /* The fingerprint people compare aloud: BLAKE2b of the public file's key
  * bytes, first 16 bytes as 8 space-separated groups of 4 hex digits. */
 void keys_fingerprint(const keys_pub *pub, char out[KEYS_FPR_LEN]);
+
+/* Formats the first KEYS_FPR_BYTES of a key's hash as a fingerprint. */
+void keys_fpr_format(const uint8_t h[KEYS_FPR_BYTES], char out[KEYS_FPR_LEN]);
+
+/* Parses a fingerprint as people type it: 32 hex digits, either case,
+ * spaces anywhere or nowhere. Returns 0 or CRYPT_EFORMAT. */
+int keys_fpr_parse(const char *text, uint8_t out[KEYS_FPR_BYTES]);
+
+/* The two lines of a key file: "untrusted comment: " comment, then bin
+ * (at most 180 bytes) in base64, into out (NUL-terminated). */
+void keys_text_encode(char out[KEYS_FILE_MAX], const char *comment,
+		      const uint8_t *bin, size_t len);
+
+/* Checks a key file's comment line (never interpreted) and decodes its
+ * base64 line into exactly len bytes, as docs/formats.md, 1 says.
+ * Returns 0, CRYPT_ETOOBIG or CRYPT_EFORMAT. */
+int keys_text_decode(const char *text, size_t tlen, uint8_t *bin, size_t len);
 
 /* The key id as 16 hex digits, as printed in the files' comment lines. */
 void keys_id_hex(const keys_pub *pub, char out[2 * KEYS_ID_BYTES + 1]);

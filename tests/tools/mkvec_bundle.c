@@ -6,8 +6,10 @@
  * DIR/export.bin and DIR/outbox.bin are valid bundles made by the writers;
  * every other file breaks one rule (tests/vectors/README.md says how each
  * must be refused). The outbox is signed by the test newsroom key,
- * DIR/../keys/test.key. Everything else is fixed, so rewriting the
- * vectors changes only what changed.
+ * DIR/../keys/test.key; the exports by the test drop key, made from a
+ * fixed seed and written as DIR/drop.key with its line in DIR/drop.fpr.
+ * Ed25519 signatures are deterministic and everything else is fixed, so
+ * rewriting the vectors changes only what changed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 
 #include "bundle.h"
 #include "crypt.h"
+#include "dropkey.h"
 #include "fileio.h"
 #include "keys.h"
 
@@ -100,14 +103,28 @@ static size_t take(int fd, uint8_t *buf)
 	return (size_t)end;
 }
 
-static size_t make_export(uint8_t *buf)
+/* A drop key from a fixed seed, so the vectors are the same each time. */
+static dropkey *drop_key(uint8_t seed)
+{
+	dropkey *k = dropkey_generate();
+
+	if (k == NULL)
+		return NULL;
+	crypto_sign_seed_keypair(k->pk, k->sk, fill(seed, 32));
+	dropkey_id(k->pk, k->id);
+	return k;
+}
+
+static size_t make_export(uint8_t *buf, const dropkey *k, int empty)
 {
 	bundle_export *b;
-	int fd = memfd_create("export", MFD_CLOEXEC), rc;
+	int fd = memfd_create("export", MFD_CLOEXEC), rc = 0;
 	size_t n;
 
-	if (fd < 0 || bundle_export_begin(&b, fd) != 0)
+	if (fd < 0 || bundle_export_begin(&b, fd, k) != 0)
 		return 0;
+	if (empty)
+		goto done;
 	rc = bundle_export_source(b, fill(0x11, 32), 20000);
 	rc |= bundle_export_source(b, fill(0x12, 32), 20001);
 	rc |= bundle_export_receipt(b, fill(0x41, 16));
@@ -118,6 +135,7 @@ static size_t make_export(uint8_t *buf)
 	rc |= bundle_export_envelope(b, 5000);
 	rc |= bundle_export_data(b, body(5000), 3000);
 	rc |= bundle_export_data(b, body(5000) + 3000, 2000);
+done:
 	if (rc != 0) {
 		bundle_export_abort(b);
 		return 0;
@@ -151,56 +169,108 @@ static size_t make_outbox(uint8_t *buf, const keys_secret *k)
 /* The offset of the nth (from 1) export record of this type. */
 static size_t find(const uint8_t *b, size_t n, uint8_t type, int nth)
 {
-	for (size_t off = 8; off + 5 <= n; off += 5 + crypt_get32(b + off + 1))
+	for (size_t off = 40; off + 5 <= n; off += 5 + crypt_get32(b + off + 1))
 		if (b[off] == type && --nth == 0)
 			return off;
 	abort();
 }
 
-/* Writes name: the export bundle b with its checksum made right again,
- * so that only the intended fault remains. */
-static int put_export(const char *name, uint8_t *b, size_t n)
+/* Signs b[0, n - 64) with k into its last 64 bytes. */
+static void resign(uint8_t *b, size_t n, const dropkey *k)
 {
-	crypto_generichash(b + n - 32, 32, b, n - 32, NULL, 0);
+	crypto_sign_state st;
+
+	crypto_sign_init(&st);
+	crypto_sign_update(&st, b, n - 64);
+	crypto_sign_final_create(&st, b + n - 64, NULL, k->sk);
+}
+
+/* Writes name: the export bundle b signed again by the drop key, so that
+ * only the intended fault remains. */
+static int put_export(const char *name, uint8_t *b, size_t n,
+		      const dropkey *k)
+{
+	resign(b, n, k);
 	return put(name, b, n);
+}
+
+/* DIR/drop.key and DIR/drop.fpr: the test drop key, and the fingerprint
+ * an import must be told to trust it. */
+static int write_drop_key(const dropkey *k)
+{
+	char path[4096], fpr[KEYS_FPR_LEN + 1];
+
+	snprintf(path, sizeof path, "%s/drop.key", dir);
+	unlink(path);
+	if (dropkey_write(path, k) != 0)
+		return -1;
+	dropkey_fingerprint(k->pk, fpr);
+	fpr[KEYS_FPR_LEN - 1] = '\n';
+	return put("drop.fpr", fpr, KEYS_FPR_LEN);
 }
 
 static int write_export(void)
 {
-	uint8_t b[CAP], v[CAP];
-	size_t n = make_export(b), at;
+	uint8_t b[CAP], v[CAP], e[CAP];
+	dropkey *k = drop_key(0x77), *other = drop_key(0x98);
+	size_t n, en, at;
 	int rc = 0;
 
-	if (n == 0)
+	if (k == NULL || other == NULL || (n = make_export(b, k, 0)) == 0 ||
+	    (en = make_export(e, k, 1)) == 0) {
+		dropkey_free(k);
+		dropkey_free(other);
 		return -1;
+	}
+	rc |= write_drop_key(k);
 	rc |= put("export.bin", b, n);
+	rc |= put("export-empty.bin", e, en);
 
 	memcpy(v, b, n);
 	memcpy(v, "SDBX", 4);
-	rc |= put_export("bad-magic.bin", v, n);
+	rc |= put_export("bad-magic.bin", v, n, k);
 	memcpy(v, b, n);
-	v[4] = 2;
-	rc |= put_export("wrong-version.bin", v, n);
+	v[4] = 3;
+	rc |= put_export("wrong-version.bin", v, n, k);
+	memcpy(v, b, n);
+	v[4] = 1;
+	rc |= put_export("version-1.bin", v, n, k);
 	rc |= put("truncated.bin", b, n / 2);
+	rc |= put("truncated-signature.bin", b, n - 10);
 	memcpy(v, b, n);
 	v[find(v, n, 4, 1) + 5 + 10] ^= 0x01;
 	rc |= put("flipped-byte.bin", v, n);
 	memcpy(v, b, n);
 	crypt_put32(v + find(v, n, 4, 1) + 1, 2000000);
-	rc |= put_export("oversized-length.bin", v, n);
+	rc |= put_export("oversized-length.bin", v, n, k);
 	memcpy(v, b, n);
 	v[n] = 0;
-	rc |= put("data-after-checksum.bin", v, n + 1);
-	rc |= put("missing-end.bin", b, n - 32 - 5);
+	rc |= put("data-after-signature.bin", v, n + 1);
+	rc |= put("missing-end.bin", b, n - 64 - 5);
 	memcpy(v, b, n);
 	at = find(v, n, 3, 2);
 	crypt_put64(v + at + 5 + 2, crypt_get64(v + at + 5 + 2) + 1);
-	rc |= put_export("envelope-short.bin", v, n);
-	at = n - 32 - 5;
+	rc |= put_export("envelope-short.bin", v, n, k);
+	at = n - 64 - 5;
 	memcpy(v, b, at);
 	memcpy(v + at, "\x06\0\0\0\0", 5);
-	memcpy(v + at + 5, b + at, 37);
-	rc |= put_export("unknown-record.bin", v, n + 5);
+	memcpy(v + at + 5, b + at, 5 + 64);
+	rc |= put_export("unknown-record.bin", v, n + 5, k);
+	/* Still naming the test drop key, signed by another. */
+	memcpy(v, b, n);
+	rc |= put_export("wrong-signer.bin", v, n, other);
+	/* Naming another key and signed by it: a valid bundle from a drop
+	 * no one pinned, as a stick attacker could make one. */
+	memcpy(v, b, n);
+	memcpy(v + 8, other->pk, DROPKEY_PK);
+	rc |= put_export("other-drop.bin", v, n, other);
+	/* export.bin carrying the signature of another export by the same
+	 * key. */
+	memcpy(v, b, n);
+	memcpy(v + n - 64, e + en - 64, 64);
+	rc |= put("another-signature.bin", v, n);
+	dropkey_free(k);
+	dropkey_free(other);
 	return rc;
 }
 

@@ -19,6 +19,7 @@
 
 #include "bundle.h"
 #include "crypt.h"
+#include "dropkey.h"
 #include "fileio.h"
 #include "keys.h"
 
@@ -36,6 +37,8 @@ struct log {
 	size_t maxpiece;
 	crypto_generichash_state data;
 	const keys_pub *signer;
+	uint8_t drop_pk[DROPKEY_PK]; /* what the export header named */
+	int refuse_header;
 };
 
 static void log_init(struct log *l)
@@ -56,6 +59,15 @@ static int log_add(struct log *l, const char *fmt, ...)
 	assert_in_range(n, 0, (int)(sizeof l->text - l->n - 1));
 	l->n += (size_t)n;
 	return ++l->calls == l->refuse_at;
+}
+
+/* Not logged: every export has one, and the tests check it directly. */
+static int on_drop(void *ctx, const uint8_t pk[DROPKEY_PK])
+{
+	struct log *l = ctx;
+
+	memcpy(l->drop_pk, pk, DROPKEY_PK);
+	return l->refuse_header;
 }
 
 static int on_source(void *ctx, const uint8_t pk[32], uint32_t day)
@@ -118,14 +130,17 @@ static int on_ack(void *ctx, const uint8_t id[BUNDLE_ID])
 
 static bundle_export_cb export_cb(struct log *l)
 {
-	return (bundle_export_cb){ on_source, on_submission, on_envelope,
-				   on_data, on_receipt, l };
+	return (bundle_export_cb){ on_drop, on_source, on_submission,
+				   on_envelope, on_data, on_receipt, l };
 }
 
 static bundle_outbox_cb outbox_cb(struct log *l)
 {
 	return (bundle_outbox_cb){ on_header, on_reply, on_ack, l };
 }
+
+/* The drop keys exports are signed with: dk, and another. */
+static dropkey *dk, *dk_other;
 
 /* --- bytes and files --- */
 
@@ -210,6 +225,8 @@ static void raw_header(struct raw *r, const char *magic, uint8_t version)
 	r->n = 0;
 	raw_put(r, magic, 4);
 	raw_put(r, (uint8_t[4]){ version }, 4);
+	if (memcmp(magic, "sdBO", 4) != 0)
+		raw_put(r, dk->pk, DROPKEY_PK);
 }
 
 /* A record that claims len bytes and carries n. */
@@ -247,13 +264,22 @@ static void raw_envelope(struct raw *r, uint16_t index, uint64_t len)
 	raw_rec(r, 3, sizeof p, p, sizeof p);
 }
 
+/* Ed25519ph by sk over everything so far, appended. */
+static void raw_sign_with(struct raw *r, const uint8_t *sk)
+{
+	crypto_sign_state st;
+	uint8_t sig[64];
+
+	crypto_sign_init(&st);
+	crypto_sign_update(&st, r->b, r->n);
+	crypto_sign_final_create(&st, sig, NULL, sk);
+	raw_put(r, sig, sizeof sig);
+}
+
 static void raw_end(struct raw *r)
 {
-	uint8_t sum[32];
-
 	raw_rec(r, 0x7f, 0, NULL, 0);
-	crypto_generichash(sum, sizeof sum, r->b, r->n, NULL, 0);
-	raw_put(r, sum, sizeof sum);
+	raw_sign_with(r, dk->sk);
 }
 
 static void raw_outbox_header(struct raw *r, const keys_pub *pub)
@@ -266,13 +292,7 @@ static void raw_outbox_header(struct raw *r, const keys_pub *pub)
 
 static void raw_sign(struct raw *r, const keys_secret *k)
 {
-	crypto_sign_state st;
-	uint8_t sig[64];
-
-	crypto_sign_init(&st);
-	crypto_sign_update(&st, r->b, r->n);
-	crypto_sign_final_create(&st, sig, NULL, k->sign_sk);
-	raw_put(r, sig, sizeof sig);
+	raw_sign_with(r, k->sign_sk);
 }
 
 static void assert_export(const struct raw *r, int want)
@@ -313,7 +333,7 @@ static const char *write_small(int fd)
 	uint8_t env[3000];
 
 	pattern(env, sizeof env, 0);
-	assert_int_equal(bundle_export_begin(&b, fd), 0);
+	assert_int_equal(bundle_export_begin(&b, fd, dk), 0);
 	assert_int_equal(bundle_export_source(b, fill(0x11, 32), 20000), 0);
 	assert_int_equal(bundle_export_receipt(b, fill(0x41, 16)), 0);
 	assert_int_equal(bundle_export_submission(b, fill(0x21, 16),
@@ -370,10 +390,12 @@ static void test_export_round_trip(void **state)
 	crypto_generichash_final(&l.data, got, 32);
 	assert_memory_equal(got, want, 32);
 
-	/* Header, records, END and checksum: nothing else. */
-	assert_int_equal(len, 8 + 41 + 21 + 59 + 15 + 6 + 15 + 1005 + 2004 +
-				  41 + 21 + 5 + 32);
-	assert_memory_equal(buf, "sdBX\1\0\0\0", 8);
+	/* Header, records, END and signature: nothing else. */
+	assert_int_equal(len, 40 + 41 + 21 + 59 + 15 + 6 + 15 + 1005 + 2004 +
+				  41 + 21 + 5 + 64);
+	assert_memory_equal(buf, "sdBX\2\0\0\0", 8);
+	assert_memory_equal(buf + 8, dk->pk, DROPKEY_PK);
+	assert_memory_equal(l.drop_pk, dk->pk, DROPKEY_PK);
 	/* No callbacks at all is fine too. */
 	fd = fd_of(buf, len);
 	assert_int_equal(bundle_export_read(fd, NULL, NULL, 0), 0);
@@ -392,11 +414,11 @@ static void test_export_empty(void **state)
 	int fd = memfd();
 
 	(void)state;
-	assert_int_equal(bundle_export_begin(&b, fd), 0);
+	assert_int_equal(bundle_export_begin(&b, fd, dk), 0);
 	assert_int_equal(bundle_export_finish(b), 0);
 	buf = slurp_fd(fd, &len);
 	close(fd);
-	assert_int_equal(len, 8 + 5 + 32);
+	assert_int_equal(len, 40 + 5 + 64);
 	assert_int_equal(export_bytes(buf, len, &l, why), 0);
 	assert_int_equal(l.calls, 0);
 	free(buf);
@@ -425,7 +447,7 @@ static void test_export_stream(void **state)
 		uint64_t off = 0;
 
 		close(p[0]);
-		rc = bundle_export_begin(&b, p[1]);
+		rc = bundle_export_begin(&b, p[1], dk);
 		rc |= bundle_export_source(b, fill(0x11, 32), 1);
 		rc |= bundle_export_submission(b, fill(0x21, 16),
 					       fill(0x11, 32), 1, 2);
@@ -481,7 +503,7 @@ static void test_export_writer_misuse(void **state)
 	int fd = memfd();
 
 	(void)state;
-	assert_int_equal(bundle_export_begin(&b, fd), 0);
+	assert_int_equal(bundle_export_begin(&b, fd, dk), 0);
 	assert_int_equal(bundle_export_envelope(b, 1), CRYPT_EUSAGE);
 	assert_int_equal(bundle_export_data(b, &byte, 1), CRYPT_EUSAGE);
 	assert_int_equal(bundle_export_submission(b, fill(1, 16),
@@ -513,10 +535,10 @@ static void test_export_writer_misuse(void **state)
 	 * finishes. */
 	close(fd);
 	assert_true((fd = open("/dev/null", O_RDONLY)) >= 0);
-	assert_int_equal(bundle_export_begin(&b, fd), 0);
+	assert_int_equal(bundle_export_begin(&b, fd, dk), 0);
 	assert_int_equal(bundle_export_source(b, fill(2, 32), 0), 0);
 	assert_int_equal(bundle_export_finish(b), CRYPT_EIO);
-	assert_int_equal(bundle_export_begin(&b, fd), 0);
+	assert_int_equal(bundle_export_begin(&b, fd, dk), 0);
 	bundle_export_abort(b);
 	bundle_export_abort(NULL);
 	close(fd);
@@ -539,41 +561,44 @@ static void test_export_refusals(void **state)
 		size_t len;
 	} inside[] = { { 1, 36 }, { 2, 54 }, { 5, 16 }, { 0x7f, 0 } };
 	struct raw r;
-	uint8_t v[32];
 
 	(void)state;
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_end(&r);
 	assert_export(&r, 0);
 
 	raw_header(&r, "sdBO", 1);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
-	raw_header(&r, "sdBX", 2);
+	raw_header(&r, "sdBX", 3);
+	raw_end(&r);
+	assert_export(&r, CRYPT_EVERSION);
+	/* The unsigned exports of older drops are refused by name. */
+	raw_header(&r, "sdBX", 1);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EVERSION);
 	raw_header(&r, "sdBX", 0);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EVERSION);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	r.b[7] = 1;
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
 
 	/* Unknown types, and known ones of the wrong size. */
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		raw_header(&r, "sdBX", 1);
+		raw_header(&r, "sdBX", 2);
 		raw_fixed(&r, bad[i].type, bad[i].len, 0x55);
 		raw_end(&r);
 		assert_export(&r, CRYPT_EFORMAT);
 	}
 
 	/* Records out of place. */
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_envelope(&r, 0, 1);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_fixed(&r, 4, 1, 0);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
@@ -582,7 +607,7 @@ static void test_export_refusals(void **state)
 		/* Between a SUBMISSION and its ENVELOPE, and between an
 		 * ENVELOPE and its last DATA. */
 		for (int half = 0; half < 2; half++) {
-			raw_header(&r, "sdBX", 1);
+			raw_header(&r, "sdBX", 2);
 			raw_submission(&r, 1);
 			if (half) {
 				raw_envelope(&r, 0, 2);
@@ -595,45 +620,45 @@ static void test_export_refusals(void **state)
 	}
 
 	/* Envelopes: count, order, sizes, and their DATA. */
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 0);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, BUNDLE_ENVELOPES_MAX + 1);
 	raw_end(&r);
 	assert_export(&r, CRYPT_ETOOBIG);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 2);
 	raw_envelope(&r, 1, 1);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 2);
 	raw_envelope(&r, 0, 1);
 	raw_fixed(&r, 4, 1, 0);
 	raw_envelope(&r, 0, 1);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 1);
 	raw_envelope(&r, 0, 0);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 1);
 	raw_envelope(&r, 0, BUNDLE_ENVELOPE_MAX + 1);
 	raw_end(&r);
 	assert_export(&r, CRYPT_ETOOBIG);
 	/* Fewer envelopes than announced. */
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 2);
 	raw_envelope(&r, 0, 1);
 	raw_fixed(&r, 4, 1, 0);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
 	/* An envelope short of its bytes, before the next one... */
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 2);
 	raw_envelope(&r, 0, 2);
 	raw_fixed(&r, 4, 1, 0);
@@ -642,7 +667,7 @@ static void test_export_refusals(void **state)
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
 	/* ...or overrun by one. */
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 1);
 	raw_envelope(&r, 0, 2);
 	raw_fixed(&r, 4, 1, 0);
@@ -650,7 +675,7 @@ static void test_export_refusals(void **state)
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
 	/* Exactly filled in three pieces is right. */
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 1);
 	raw_envelope(&r, 0, 6);
 	raw_fixed(&r, 4, 1, 0);
@@ -659,8 +684,8 @@ static void test_export_refusals(void **state)
 	raw_end(&r);
 	assert_export(&r, 0);
 
-	/* The end: nothing missing, nothing after, checksum right. */
-	raw_header(&r, "sdBX", 1);
+	/* The end: nothing missing, nothing after, signature right. */
+	raw_header(&r, "sdBX", 2);
 	raw_fixed(&r, 1, 36, 0);
 	assert_export(&r, CRYPT_ETRUNC);
 	raw_end(&r);
@@ -668,16 +693,64 @@ static void test_export_refusals(void **state)
 	assert_export(&r, CRYPT_ETRAIL);
 	r.n--;
 	r.b[r.n - 1] ^= 1;
-	assert_export(&r, CRYPT_EAUTH);
+	assert_export(&r, CRYPT_ESIG);
 	r.n = 0;
 	assert_export(&r, CRYPT_ETRUNC);
 
-	/* A checksum over the wrong bytes. */
-	raw_header(&r, "sdBX", 1);
+	/* A signature over the wrong bytes. */
+	raw_header(&r, "sdBX", 2);
 	raw_rec(&r, 0x7f, 0, NULL, 0);
-	crypto_generichash(v, sizeof v, r.b, 8, NULL, 0);
-	raw_put(&r, v, sizeof v);
-	assert_export(&r, CRYPT_EAUTH);
+	{
+		struct raw head = r;
+
+		head.n = 8;
+		raw_sign_with(&head, dk->sk);
+		raw_put(&r, head.b + 8, 64);
+	}
+	assert_export(&r, CRYPT_ESIG);
+
+	/* Naming one drop key and signed by another. */
+	raw_header(&r, "sdBX", 2);
+	raw_rec(&r, 0x7f, 0, NULL, 0);
+	raw_sign_with(&r, dk_other->sk);
+	assert_export(&r, CRYPT_ESIG);
+	/* Naming the other key and signed by it: the reader accepts it and
+	 * says which key it was; trusting it is the caller's decision. */
+	raw_header(&r, "sdBX", 2);
+	memcpy(r.b + 8, dk_other->pk, DROPKEY_PK);
+	raw_rec(&r, 0x7f, 0, NULL, 0);
+	raw_sign_with(&r, dk_other->sk);
+	{
+		char why[WHY];
+		struct log l;
+
+		assert_int_equal(export_bytes(r.b, r.n, &l, why), 0);
+		assert_memory_equal(l.drop_pk, dk_other->pk, DROPKEY_PK);
+		/* A header the caller refuses stops the read at once. */
+		log_init(&l);
+		l.refuse_header = 1;
+		{
+			bundle_export_cb cb = export_cb(&l);
+			int fd = fd_of(r.b, r.n);
+
+			assert_int_equal(bundle_export_read(fd, &cb, why,
+							    WHY),
+					 CRYPT_ESINK);
+			close(fd);
+		}
+		assert_int_equal(l.calls, 0);
+	}
+	/* An outbox given to the export reader is named as such. */
+	raw_header(&r, "sdBO", 1);
+	raw_rec(&r, 0x7f, 0, NULL, 0);
+	{
+		char why[WHY];
+		struct log l;
+
+		assert_int_equal(export_bytes(r.b, r.n, &l, why),
+				 CRYPT_EFORMAT);
+		assert_non_null(strstr(why, "outbox"));
+	}
 }
 
 static void test_export_caps(void **state)
@@ -689,7 +762,7 @@ static void test_export_caps(void **state)
 	(void)state;
 	/* The length is refused before any payload is read: these bundles
 	 * end right after the record header. */
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 1);
 	raw_envelope(&r, 0, 3000000);
 	raw_rec(&r, 4, 2000000, NULL, 0);
@@ -699,20 +772,20 @@ static void test_export_caps(void **state)
 	assert_int_equal(l.calls, 2);
 	assert_int_equal(l.bytes, 0);
 
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 1);
 	raw_envelope(&r, 0, 0xffffffffull + 1);
 	raw_rec(&r, 4, 0xffffffff, NULL, 0);
 	assert_export(&r, CRYPT_ETOOBIG);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_submission(&r, 1);
 	raw_envelope(&r, 0, BUNDLE_DATA_MAX);
 	raw_rec(&r, 4, BUNDLE_DATA_MAX, NULL, 0);
 	assert_export(&r, CRYPT_ETRUNC);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_rec(&r, 1, 0xffffffff, NULL, 0);
 	assert_export(&r, CRYPT_EFORMAT);
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_rec(&r, 0x7f, 0x80000000, NULL, 0);
 	assert_export(&r, CRYPT_EFORMAT);
 }
@@ -780,7 +853,10 @@ static int keys_setup(void **state)
 	(void)state;
 	key_a = keys_generate();
 	key_b = keys_generate();
-	return key_a != NULL && key_b != NULL ? 0 : -1;
+	dk = dropkey_generate();
+	dk_other = dropkey_generate();
+	return key_a != NULL && key_b != NULL && dk != NULL &&
+	       dk_other != NULL ? 0 : -1;
 }
 
 static int keys_teardown(void **state)
@@ -788,6 +864,8 @@ static int keys_teardown(void **state)
 	(void)state;
 	keys_secret_free(key_a);
 	keys_secret_free(key_b);
+	dropkey_free(dk);
+	dropkey_free(dk_other);
 	return 0;
 }
 
@@ -1004,7 +1082,7 @@ static void test_outbox_structure(void **state)
 	raw_sign(&r, key_a);
 	assert_outbox(&r, pub, 0);
 
-	raw_header(&r, "sdBX", 1);
+	raw_header(&r, "sdBX", 2);
 	raw_put(&r, pub->id, KEYS_ID_BYTES);
 	raw_put(&r, fill(0, 20), 20);
 	raw_rec(&r, 0x7f, 0, NULL, 0);
@@ -1105,12 +1183,18 @@ static void test_vectors(void **state)
 		int want;
 	} vec[] = {
 		{ "export.bin", 0 },
+		{ "export-empty.bin", 0 },
+		{ "other-drop.bin", 0 },
 		{ "bad-magic.bin", CRYPT_EFORMAT },
 		{ "wrong-version.bin", CRYPT_EVERSION },
+		{ "version-1.bin", CRYPT_EVERSION },
 		{ "truncated.bin", CRYPT_ETRUNC },
-		{ "flipped-byte.bin", CRYPT_EAUTH },
+		{ "truncated-signature.bin", CRYPT_ETRUNC },
+		{ "flipped-byte.bin", CRYPT_ESIG },
+		{ "wrong-signer.bin", CRYPT_ESIG },
+		{ "another-signature.bin", CRYPT_ESIG },
 		{ "oversized-length.bin", CRYPT_ETOOBIG },
-		{ "data-after-checksum.bin", CRYPT_ETRAIL },
+		{ "data-after-signature.bin", CRYPT_ETRAIL },
 		{ "missing-end.bin", CRYPT_ETRUNC },
 		{ "envelope-short.bin", CRYPT_EFORMAT },
 		{ "unknown-record.bin", CRYPT_EFORMAT },
@@ -1121,11 +1205,14 @@ static void test_vectors(void **state)
 	};
 	char path[4096], why[WHY];
 	keys_pub signer;
+	dropkey *drop;
 	struct log l;
 
 	(void)state;
 	vector_path(path, sizeof path, "../keys/test.pub");
 	assert_int_equal(keys_pub_load(path, &signer), 0);
+	vector_path(path, sizeof path, "drop.key");
+	assert_int_equal(dropkey_load(path, &drop), 0);
 	for (size_t i = 0; i < sizeof vec / sizeof vec[0]; i++) {
 		int fd, rc;
 
@@ -1146,6 +1233,13 @@ static void test_vectors(void **state)
 		if (rc != vec[i].want)
 			fail_msg("%s: %d (%s), want %d", vec[i].name, rc, why,
 				 vec[i].want);
+		/* Every export that verifies names the test drop key, but
+		 * the one a stick attacker signed with a key of their own. */
+		if (rc == 0 && strncmp(vec[i].name, "outbox", 6) != 0)
+			assert_int_equal(memcmp(l.drop_pk, drop->pk,
+						DROPKEY_PK) == 0,
+					 strcmp(vec[i].name,
+						"other-drop.bin") != 0);
 		if (strcmp(vec[i].name, "export.bin") == 0) {
 			assert_string_equal(l.text, "source 11 20000\n"
 						    "source 12 20001\n"
@@ -1162,6 +1256,7 @@ static void test_vectors(void **state)
 			assert_int_equal(l.calls, 0);
 		}
 	}
+	dropkey_free(drop);
 }
 
 int main(void)
