@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "crypt.h"
+#include "dropkey.h"
 
 int cmd_fail(const char *fmt, ...)
 {
@@ -35,4 +36,36 @@ void cmd_print_key(const keys_pub *k)
 	keys_fingerprint(k, fpr);
 	keys_id_hex(k, id);
 	printf("newsroom key %s fingerprint %s\n", id, fpr);
+}
+
+void cmd_print_drop_key(FILE *f, const dropkey *k)
+{
+	char line[DROPKEY_LINE];
+	dropkey_line(k->pk, line);
+	fprintf(f, "%s\n", line);
+}
+
+int cmd_drop_key(const char *dir, dropkey **out)
+{
+	dropkey *k;
+	int created;
+	int r = dropkey_ensure(dir, &k, &created);
+	if (r)
+		return cmd_fail("%s/%s: %s", dir, DROPKEY_FILE,
+				r == CRYPT_EIO ? strerror(errno) :
+				crypt_strerror(r));
+	if (created) {
+		/* A drop made before exports were signed: the journalist
+		 * must pin this key, so the operator must be told. */
+		fprintf(stderr, "sealdrop: %s had no signing key; created "
+			"%s/%s. Read this line to the journalist, who pins it "
+			"at the next sealdrop-admin import:\n", dir, dir,
+			DROPKEY_FILE);
+		cmd_print_drop_key(stderr, k);
+	}
+	if (out)
+		*out = k;
+	else
+		dropkey_free(k);
+	return 0;
 }

@@ -10,7 +10,9 @@
 #define SEALDROP_CMD_H
 
 #include <stddef.h>
+#include <stdio.h>
 
+#include "dropkey.h"
 #include "keys.h"
 
 #define CMD_MAX_PUBKEYS 16
@@ -43,4 +45,12 @@ int cmd_load_pubkey(const char *path, keys_pub *k);
  * aloud and scripts look for. */
 void cmd_print_key(const keys_pub *k);
 
+/* Prints "drop key ID fingerprint FPR" to f: the same line on every
+ * command that shows it, so operators compare one form. */
+void cmd_print_drop_key(FILE *f, const dropkey *k);
+
+/* Loads DIR/drop.key, creating it (and saying so on stderr) when the data
+ * directory has none: one made before exports were signed. *out, when
+ * out is not NULL, gets the key (caller frees). 0, or 2 after saying why. */
+int cmd_drop_key(const char *dir, dropkey **out);
 #endif

@@ -8,6 +8,7 @@
 #include <sys/statvfs.h>
 
 #include "cmd.h"
+#include "crypt.h"
 #include "conf.h"
 #include "fileio.h"
 #include "keys.h"
@@ -59,11 +60,23 @@ int cmd_init(const cmd_args *a)
 			    (size_t)c.argon2_memlimit_mb << 20);
 	if (store_create(a->dir, &p, keys, a->npubkeys, why, sizeof(why)))
 		return cmd_fail("%s", why);
+	/* The drop's signing key comes after the database: an init that
+	 * fails before leaves no key behind to be pinned by mistake. */
+	int created;
+	dropkey *dk;
+	int r = dropkey_ensure(a->dir, &dk, &created);
+	if (r)
+		return cmd_fail("%s/%s: %s", a->dir, DROPKEY_FILE,
+				r == CRYPT_EIO ? strerror(errno) :
+				crypt_strerror(r));
 	printf("sealdrop: created %s\n", a->dir);
 	for (size_t i = 0; i < a->npubkeys; i++)
 		cmd_print_key(&keys[i]);
-	printf("Compare each fingerprint, aloud, with the one "
-	       "sealdrop-admin keygen showed.\n");
+	cmd_print_drop_key(stdout, dk);
+	dropkey_free(dk);
+	printf("Compare each newsroom fingerprint, aloud, with the one "
+	       "sealdrop-admin keygen showed. Give the drop key's line to "
+	       "the journalist: sealdrop-admin import asks for it once.\n");
 	return 0;
 }
 
@@ -93,6 +106,9 @@ int cmd_status(const cmd_args *a)
 		return 2;
 	}
 	store_close(s);
+	dropkey *dk;
+	if (cmd_drop_key(a->dir, &dk))
+		return 2;
 	unsigned long long disk = file_size(a->dir, "drop.db") +
 				  file_size(a->dir, "drop.db-wal") +
 				  file_size(a->dir, "drop.db-shm");
@@ -108,5 +124,7 @@ int cmd_status(const cmd_args *a)
 		       (unsigned long long)sv.f_bavail * sv.f_frsize >> 20);
 	for (size_t i = 0; i < n; i++)
 		cmd_print_key(&keys[i]);
+	cmd_print_drop_key(stdout, dk);
+	dropkey_free(dk);
 	return 0;
 }

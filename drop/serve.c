@@ -139,6 +139,10 @@ static int prepare(const cmd_args *a, conf *c, web *w)
 	if (swept)
 		fprintf(stderr, "sealdrop: removed %d unfinished "
 			"submission(s)\n", swept);
+	/* serve never signs, but a drop made before exports were signed
+	 * gets its key here, before confinement. */
+	if (!r && cmd_drop_key(a->dir, NULL))
+		return -1;
 	return r ? -1 : 0;
 }
 

@@ -55,8 +55,29 @@ static const char schema_v1[] =
 	"CREATE TABLE reply_uids(uid BLOB PRIMARY KEY);"
 	"CREATE TABLE imported_bundles(id BLOB PRIMARY KEY);";
 
+/* Version 2: the newsroom keys each submission was sealed to, so that
+ * only an outbox signed by one of them can have it deleted. A key that
+ * never held a submission cannot vouch that a journalist read it.
+ * Submissions from before this version get every key configured when
+ * the migration runs: the drop did not record the keys they were sealed
+ * to, and that is the best that can be known. It can only be too many
+ * (a key added after a submission was sealed): a key removed before
+ * signs nothing the drop accepts, and sealdrop-admin acknowledges only
+ * what its key opens. No reference to newsroom_keys: a removed key's
+ * rows stay, harmless, until their submission goes. */
+static const char schema_v2[] =
+	"CREATE TABLE submission_keys("
+	" submission INTEGER NOT NULL REFERENCES submissions(id)"
+	"  ON DELETE CASCADE,"
+	" key_id BLOB NOT NULL,"
+	" PRIMARY KEY (submission, key_id)) WITHOUT ROWID;"
+	"INSERT INTO submission_keys(submission, key_id)"
+	" SELECT s.id, k.id FROM submissions s, newsroom_keys k;";
+
 /* One entry per schema version: migrations[v] takes v to v + 1. */
-static const char *const migrations[] = { schema_v1 };
+static const char *const migrations[] = { schema_v1, schema_v2 };
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA,
+	       "one migration per schema version");
 
 static void say(char *why, size_t whylen, const char *what, sqlite3 *db)
 {
@@ -429,6 +450,26 @@ int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub)
 	return r ? STORE_EDB : 0;
 }
 
+int store_sub_keys(store *s, int64_t sub, const uint8_t (*pks)[32],
+		   size_t npk)
+{
+	for (size_t i = 0; i < npk; i++) {
+		sqlite3_stmt *st;
+		/* By the box key, the half a sealer knows. A key removed
+		 * since the upload began is left out: it signs nothing the
+		 * drop accepts any more. */
+		if (prep(s, &st, "INSERT OR IGNORE INTO submission_keys"
+			 "(submission, key_id) SELECT ?, id "
+			 "FROM newsroom_keys WHERE box_pk = ?"))
+			return STORE_EDB;
+		sqlite3_bind_int64(st, 1, sub);
+		sqlite3_bind_blob(st, 2, pks[i], 32, SQLITE_STATIC);
+		if (done(st))
+			return STORE_EDB;
+	}
+	return 0;
+}
+
 int store_env_begin(store *s, int64_t sub, int idx, int64_t *env)
 {
 	sqlite3_stmt *st;
@@ -763,12 +804,25 @@ int store_reply_add(store *s, const uint8_t uid[BUNDLE_ID],
 	return done(st) ? STORE_EDB : 0;
 }
 
-int store_ack(store *s, const uint8_t uid[BUNDLE_ID])
+int store_ack(store *s, const uint8_t uid[BUNDLE_ID],
+	      const uint8_t signer[KEYS_ID_BYTES])
 {
-	int n;
-	int r = change(s, "DELETE FROM submissions WHERE uid = ? "
-		       "AND complete = 1", uid, BUNDLE_ID, 0, &n);
-	return r ? r : n ? 0 : STORE_ENOTFOUND;
+	sqlite3_stmt *st;
+	int64_t one;
+	/* The recipient check and the delete are one statement. */
+	if (prep(s, &st, "DELETE FROM submissions WHERE uid = ? "
+		 "AND complete = 1 AND id IN (SELECT submission "
+		 "FROM submission_keys WHERE key_id = ?)"))
+		return STORE_EDB;
+	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, signer, KEYS_ID_BYTES, SQLITE_STATIC);
+	if (done(st))
+		return STORE_EDB;
+	if (sqlite3_changes(s->db))
+		return 0;
+	int r = query_int(s, "SELECT 1 FROM submissions WHERE uid = ? "
+			  "AND complete = 1", uid, BUNDLE_ID, INT64_MIN, &one);
+	return r == 0 ? STORE_EDENIED : r;
 }
 
 int store_status(store *s, struct store_status *st)

@@ -11,6 +11,11 @@
  *
  * Functions return 0 on success, STORE_ENOTFOUND / STORE_EEXIST where
  * stated, or STORE_EDB for any database failure (store_errmsg says why).
+ *
+ * Schema 2 keeps, beside each submission, the ids of the newsroom keys
+ * it was sealed to (for submissions from before it: every key the drop
+ * had when it migrated, the best that can be known); only an outbox
+ * signed by one of them may delete it.
  */
 #ifndef SEALDROP_STORE_H
 #define SEALDROP_STORE_H
@@ -22,12 +27,12 @@
 #include "codename.h"
 #include "keys.h"
 
-#define STORE_SCHEMA 1
+#define STORE_SCHEMA 2
 /* Newsroom keys: as many as an envelope has recipients. */
 #define STORE_MAX_KEYS 16
 
 enum { STORE_EDB = -1, STORE_ENOTFOUND = -2, STORE_EEXIST = -3,
-       STORE_EFULL = -4, STORE_ELAST = -5 };
+       STORE_EFULL = -4, STORE_ELAST = -5, STORE_EDENIED = -6 };
 
 typedef struct store store;
 
@@ -97,6 +102,14 @@ int store_stage_end(store *s, int commit);
  * transaction; *sub is only good once it commits. */
 int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub);
 
+/* Records the newsroom keys whose box keys pks (npk of them) the
+ * submission is sealed to as its recipients, the keys whose outboxes may
+ * acknowledge it. In the transaction of store_sub_begin, so a
+ * submission is never without them. A pk of no configured key (one
+ * removed since) records nothing. */
+int store_sub_keys(store *s, int64_t sub, const uint8_t (*pks)[32],
+		   size_t npk);
+
 /* Adds envelope number idx to an incomplete submission. In a
  * transaction, like store_sub_begin. */
 int store_env_begin(store *s, int64_t sub, int idx, int64_t *env);
@@ -161,8 +174,12 @@ int store_reply_add(store *s, const uint8_t uid[BUNDLE_ID],
 		    const uint8_t source_pk[32], const uint8_t *env,
 		    size_t len, uint32_t day);
 
-/* Deletes the submission with that uid. 0 or STORE_ENOTFOUND. */
-int store_ack(store *s, const uint8_t uid[BUNDLE_ID]);
+/* Deletes the submission with that uid, acknowledged by an outbox that
+ * the newsroom key with id signer signed, if the submission was sealed to
+ * that key. 0, STORE_ENOTFOUND (no such complete submission) or
+ * STORE_EDENIED (it is here, but not sealed to that key: kept). */
+int store_ack(store *s, const uint8_t uid[BUNDLE_ID],
+	      const uint8_t signer[KEYS_ID_BYTES]);
 
 /* --- status --- */
 

@@ -70,8 +70,12 @@ static int write_out(upload *u, int final)
 	size_t pos = 0;
 	if (final ? store_begin(u->s) : store_stage_begin(u->s))
 		return -1;
-	int r = !sub && store_sub_begin(u->s, u->source_id, crypt_today(),
-					&sub);
+	/* The recipients go in with the submission's row, whichever
+	 * transaction writes it first. */
+	int r = !sub && (store_sub_begin(u->s, u->source_id, crypt_today(),
+					 &sub) ||
+			 store_sub_keys(u->s, sub, (const uint8_t (*)[32])
+					u->pks, u->npk));
 	for (size_t i = 0; !r && i <= u->nbuf; i++) {
 		size_t end = i < u->nbuf ? u->ends[i] : u->clen;
 		if (i) {

@@ -48,13 +48,20 @@ int cmd_export(const cmd_args *a)
 	struct store_counts n;
 	bundle_export *b;
 
+	dropkey *dk;
+
 	store *s = store_open(a->dir, why, sizeof(why));
 	if (!s)
 		return cmd_fail("%s", why);
+	if (cmd_drop_key(a->dir, &dk)) {
+		store_close(s);
+		return 2;
+	}
 	sweep_if_idle(a->dir, s);
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.partial", a->out) >=
 	    sizeof(tmp)) {
 		store_close(s);
+		dropkey_free(dk);
 		return cmd_fail("%s: name too long", a->out);
 	}
 	/* Written beside the target and renamed over it: a reader sees the
@@ -62,9 +69,10 @@ int cmd_export(const cmd_args *a)
 	int fd = fileio_create_private(tmp, 1);
 	if (fd < 0) {
 		store_close(s);
+		dropkey_free(dk);
 		return cmd_fail("%s: %s", tmp, strerror(errno));
 	}
-	int r = bundle_export_begin(&b, fd);
+	int r = bundle_export_begin(&b, fd, dk);
 	if (r == 0 && store_export(s, b, &n)) {
 		bundle_export_abort(b);
 		cmd_fail("%s: %s", a->dir, store_errmsg(s));
@@ -75,6 +83,9 @@ int cmd_export(const cmd_args *a)
 		cmd_fail("%s: %s", tmp, crypt_strerror(r));
 	}
 	store_close(s);
+	uint8_t pk[DROPKEY_PK];
+	memcpy(pk, dk->pk, DROPKEY_PK);
+	dropkey_free(dk);
 	if (fileio_sync_close(fd) && !r) {
 		cmd_fail("%s: %s", tmp, strerror(errno));
 		r = -1;
@@ -87,10 +98,12 @@ int cmd_export(const cmd_args *a)
 		unlink(tmp);
 		return 2;
 	}
+	char line[DROPKEY_LINE];
+	dropkey_line(pk, line);
 	fprintf(stderr, "sealdrop: exported %d submission(s) (%d envelopes, "
-		"%llu bytes) from %d source(s), and %d reply receipt(s)\n",
-		n.submissions, n.envelopes, (unsigned long long)n.bytes,
-		n.sources, n.receipts);
+		"%llu bytes) from %d source(s), and %d reply receipt(s), "
+		"signed by %s\n", n.submissions, n.envelopes,
+		(unsigned long long)n.bytes, n.sources, n.receipts, line);
 	return 0;
 }
 
@@ -98,6 +111,8 @@ struct import {
 	store *s;
 	int already, failed;
 	int replies, unknown, seen, acks, missing;
+	int denied; /* acks from a key the submission is not sealed to */
+	uint8_t signer[KEYS_ID_BYTES];
 };
 
 static int on_header(void *ctx, const uint8_t id[BUNDLE_ID], uint32_t day,
@@ -106,7 +121,8 @@ static int on_header(void *ctx, const uint8_t id[BUNDLE_ID], uint32_t day,
 	struct import *im = ctx;
 	int r = store_bundle_mark(im->s, id);
 	(void)day;
-	(void)signer;
+	/* Kept for the acks: a key may delete only what was sealed to it. */
+	memcpy(im->signer, signer->id, KEYS_ID_BYTES);
 	if (r == STORE_EEXIST)
 		im->already = 1;
 	else if (r)
@@ -135,11 +151,13 @@ static int on_reply(void *ctx, const uint8_t uid[BUNDLE_ID],
 static int on_ack(void *ctx, const uint8_t uid[BUNDLE_ID])
 {
 	struct import *im = ctx;
-	int r = store_ack(im->s, uid);
+	int r = store_ack(im->s, uid, im->signer);
 	if (r == 0)
 		im->acks++;
 	else if (r == STORE_ENOTFOUND)
 		im->missing++;
+	else if (r == STORE_EDENIED)
+		im->denied++;
 	else
 		return im->failed = 1;
 	return 0;
@@ -198,9 +216,10 @@ int cmd_import(const cmd_args *a)
 	store_close(im.s);
 	fprintf(stderr, "sealdrop: imported %d repl%s (%d already held, %d "
 		"for unknown sources) and %d acknowledgement(s) (%d for "
-		"submissions no longer here)\n", im.replies,
+		"submissions no longer here, %d ignored: the signing key is "
+		"not one the submission was sealed to)\n", im.replies,
 		im.replies == 1 ? "y" : "ies", im.seen, im.unknown, im.acks,
-		im.missing);
+		im.missing, im.denied);
 	return 0;
 fail:
 	if (fd >= 0)
