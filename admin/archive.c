@@ -68,8 +68,33 @@ static const char schema_v1[] =
 	" env BLOB NOT NULL,"
 	" delivered INTEGER NOT NULL DEFAULT 0);";
 
-/* Each step takes the schema from version i to i + 1. */
-static const char *const migrations[] = { schema_v1 };
+/* Version 2. Designations are unique, so `reply DESIGNATION` reaches one
+ * source: a unique index is the UNIQUE column constraint SQLite would
+ * build, without rebuilding a table that others reference (which needs
+ * foreign keys off, and they cannot be turned off inside the migration's
+ * transaction). unique_designations runs first and lengthens the names
+ * that version 1 let two sources share. drops: the drop signing keys this
+ * archive accepts exports from, by key id. */
+static const char schema_v2[] =
+	"DROP INDEX sources_designation;"
+	"CREATE UNIQUE INDEX sources_designation ON sources (designation);"
+	"CREATE TABLE drops ("
+	" id BLOB PRIMARY KEY CHECK (length(id) = 8),"
+	" pk BLOB NOT NULL UNIQUE CHECK (length(pk) = 32),"
+	" day INTEGER NOT NULL,"
+	" last_day INTEGER);";
+
+static int unique_designations(archive *ar);
+
+/* Each step takes the schema from version i to i + 1: its C part, when
+ * the step needs one, then its SQL, in the same transaction. */
+static const struct migration {
+	int (*before)(archive *ar); /* 0, or -1 after an error line */
+	const char *sql;
+} migrations[] = {
+	{ NULL, schema_v1 },
+	{ unique_designations, schema_v2 },
+};
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 int archive_fail(archive *ar, const char *what)
@@ -105,7 +130,8 @@ static int migrate(archive *ar)
 	}
 	for (; v < SCHEMA_VERSION; v++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec(ar, migrations[v], "creating the schema") != 0 ||
+		if ((migrations[v].before && migrations[v].before(ar) != 0) ||
+		    exec(ar, migrations[v].sql, "migrating the schema") != 0 ||
 		    exec(ar, sql, "setting the schema version") != 0)
 			goto fail;
 	}
@@ -217,14 +243,111 @@ static int lookup_id(archive *ar, sqlite3_stmt *st, int64_t *id)
 	return archive_fail(ar, "lookup");
 }
 
+/*
+ * Writes to out the shortest designation of the source with key pk, of two
+ * words and up, that no source with an id below `below` holds (0: no
+ * source at all; ids are positive). Every name comes from the key, and the
+ * first source to hold one keeps it: a source ground to collide with
+ * another can only get a longer name, never take the other's. 0, or -1
+ * after an error line, also when all CODENAME_DESIG_WORDS lengths are
+ * taken (that needs about 100 bits of the hash to collide).
+ */
+static int designate(archive *ar, const uint8_t pk[32], int64_t below,
+		     char out[CODENAME_DESIG_LONG_MAX])
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT 1 FROM sources "
+					   "WHERE designation = ?1 AND "
+					   "(?2 IS NULL OR id < ?2)");
+	int r = SQLITE_ROW;
+	char hex[17];
+
+	if (!st)
+		return -1;
+	if (below != 0)
+		sqlite3_bind_int64(st, 2, below);
+	for (unsigned n = 2; r == SQLITE_ROW && n <= CODENAME_DESIG_WORDS;
+	     n++) {
+		codename_designation_n(pk, n, out);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, out, -1, SQLITE_STATIC);
+		r = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (r == SQLITE_DONE)
+		return 0;
+	if (r != SQLITE_ROW)
+		return archive_fail(ar, "choosing a designation");
+	crypt_hex(hex, pk, 8);
+	cli_err("archive: refused the source with reply key %s...: every "
+		"designation of up to %d words is already another source's",
+		hex, CODENAME_DESIG_WORDS);
+	return -1;
+}
+
+/* Schema 2's C part: version 1 let sources share a designation, so each
+ * source, in id order, gets the name designate gives it among the sources
+ * before it. Only later duplicates change: what a journalist already
+ * knows a source by stays. */
+static int unique_designations(archive *ar)
+{
+	char old[CODENAME_DESIG_LONG_MAX], name[CODENAME_DESIG_LONG_MAX];
+	sqlite3_stmt *next, *upd;
+	int64_t id = 0;
+	uint8_t pk[32];
+	int r = SQLITE_ROW, rc = 0;
+
+	/* One row at a time by id, rather than one SELECT left running
+	 * while the rows it reads are updated. */
+	next = archive_prepare(ar, "SELECT id, pk, designation FROM sources "
+			       "WHERE id > ? ORDER BY id LIMIT 1");
+	upd = archive_prepare(ar, "UPDATE sources SET designation = ? "
+			      "WHERE id = ?");
+	if (!next || !upd)
+		rc = -1;
+	while (rc == 0) {
+		const unsigned char *d;
+
+		sqlite3_reset(next);
+		sqlite3_bind_int64(next, 1, id);
+		if ((r = sqlite3_step(next)) != SQLITE_ROW)
+			break;
+		id = sqlite3_column_int64(next, 0);
+		memcpy(pk, sqlite3_column_blob(next, 1), 32);
+		d = sqlite3_column_text(next, 2);
+		snprintf(old, sizeof(old), "%s", d ? (const char *)d : "");
+		if ((rc = designate(ar, pk, id, name)) != 0 ||
+		    strcmp(name, old) == 0)
+			continue;
+		sqlite3_reset(upd);
+		sqlite3_bind_text(upd, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(upd, 2, id);
+		if (sqlite3_step(upd) != SQLITE_DONE)
+			rc = archive_fail(ar, "lengthening a designation");
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = archive_fail(ar, "reading sources");
+	sqlite3_finalize(next);
+	sqlite3_finalize(upd);
+	return rc;
+}
+
 int archive_source_add(archive *ar, const uint8_t pk[32], uint32_t day,
 		       int *added)
 {
-	char desig[CODENAME_DESIG_MAX];
+	char desig[CODENAME_DESIG_LONG_MAX];
 	sqlite3_stmt *st;
+	int64_t id;
+	int r;
 
-	codename_designation(pk, desig);
-	st = archive_prepare(ar, "INSERT OR IGNORE INTO sources "
+	*added = 0;
+	r = archive_source_by_pk(ar, pk, &id);
+	if (r <= 0)
+		return r;
+	if (designate(ar, pk, 0, desig) != 0)
+		return -1;
+	/* A plain INSERT: OR IGNORE would also swallow a clash on the
+	 * unique designation, and lose the source. */
+	st = archive_prepare(ar, "INSERT INTO sources "
 			     "(pk, designation, day) VALUES (?, ?, ?)");
 	if (!st)
 		return -1;
@@ -233,7 +356,7 @@ int archive_source_add(archive *ar, const uint8_t pk[32], uint32_t day,
 	sqlite3_bind_int64(st, 3, day);
 	if (run(ar, st, "adding a source") != 0)
 		return -1;
-	*added = sqlite3_changes(ar->db) > 0;
+	*added = 1;
 	return 0;
 }
 
@@ -248,24 +371,23 @@ int archive_source_by_pk(archive *ar, const uint8_t pk[32], int64_t *id)
 	return lookup_id(ar, st, id);
 }
 
-/* Steps a lookup of (id, pk) rows: 0 with the one row, 1 when none, 2
- * when more than one, -1. */
+/* Steps a lookup of one (id, pk) row: 0 with it, 1 when none, -1. */
 static int lookup_source(archive *ar, sqlite3_stmt *st, int64_t *id,
 			 uint8_t pk[32])
 {
-	int r, found = 0;
+	int r = sqlite3_step(st);
 
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (found++)
-			break;
+	if (r == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_bytes(st, 1) == 32)
 			memcpy(pk, sqlite3_column_blob(st, 1), 32);
 	}
 	sqlite3_finalize(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return archive_fail(ar, "finding the source");
-	return found == 0 ? 1 : found > 1 ? 2 : 0;
+	if (r == SQLITE_ROW)
+		return 0;
+	if (r == SQLITE_DONE)
+		return 1;
+	return archive_fail(ar, "finding the source");
 }
 
 int archive_source_by_name(archive *ar, const char *desig, int64_t *id,
@@ -292,6 +414,108 @@ int archive_source_by_sub(archive *ar, int64_t sub, int64_t *id,
 		return -1;
 	sqlite3_bind_int64(st, 1, sub);
 	return lookup_source(ar, st, id, pk);
+}
+
+int archive_drop_pinned(archive *ar, const uint8_t pk[32])
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT rowid FROM drops "
+					   "WHERE pk = ?");
+	int64_t row;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, pk, 32, SQLITE_STATIC);
+	return lookup_id(ar, st, &row);
+}
+
+int archive_drop_pin(archive *ar, const uint8_t id[8], const uint8_t pk[32],
+		     uint32_t day)
+{
+	sqlite3_stmt *st;
+	char hex[17];
+	int r, ext;
+
+	/* Only the key's own row is a no-op: another key under the same id
+	 * is refused, so a caller is never told a key is pinned when its id
+	 * names a different one. */
+	st = archive_prepare(ar, "INSERT INTO drops (id, pk, day) "
+			     "VALUES (?, ?, ?) ON CONFLICT (pk) DO NOTHING");
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, id, 8, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, pk, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, day);
+	r = sqlite3_step(st);
+	ext = sqlite3_extended_errcode(ar->db);
+	sqlite3_finalize(st);
+	if (r == SQLITE_DONE)
+		return 0;
+	if (ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		crypt_hex(hex, id, 8);
+		cli_err("archive: another drop key is already pinned with the "
+			"id %s", hex);
+		return -1;
+	}
+	return archive_fail(ar, "pinning a drop key");
+}
+
+int archive_drop_seen(archive *ar, const uint8_t pk[32], uint32_t day)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "UPDATE drops SET last_day = ? "
+					   "WHERE pk = ?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, day);
+	sqlite3_bind_blob(st, 2, pk, 32, SQLITE_STATIC);
+	return run(ar, st, "noting a drop key's export");
+}
+
+int archive_drops(archive *ar, archive_drop_fn fn, void *ctx)
+{
+	/* rowid is the order of insertion: the id is the primary key, but
+	 * this is not a WITHOUT ROWID table. */
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT id, pk, day, last_day "
+					   "FROM drops ORDER BY rowid");
+	uint8_t id[8], pk[32];
+	int r, rc = 0;
+
+	if (!st)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		/* The CHECKs hold these lengths; copies keep fn's arrays
+		 * whole whatever it does to the table. */
+		if (sqlite3_column_bytes(st, 0) != 8 ||
+		    sqlite3_column_bytes(st, 1) != 32) {
+			cli_err("archive: a pinned drop key is malformed");
+			rc = -1;
+			break;
+		}
+		memcpy(id, sqlite3_column_blob(st, 0), 8);
+		memcpy(pk, sqlite3_column_blob(st, 1), 32);
+		rc = fn(ctx, id, pk, (uint32_t)sqlite3_column_int64(st, 2),
+			sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+			sqlite3_column_int64(st, 3));
+		if (rc != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && r != SQLITE_DONE)
+		return archive_fail(ar, "listing drop keys");
+	return rc;
+}
+
+int archive_drop_remove(archive *ar, const uint8_t id[8])
+{
+	sqlite3_stmt *st = archive_prepare(ar, "DELETE FROM drops "
+					   "WHERE id = ?");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_blob(st, 1, id, 8, SQLITE_STATIC);
+	if (run(ar, st, "unpinning a drop key") != 0)
+		return -1;
+	return sqlite3_changes(ar->db) > 0 ? 0 : 1;
 }
 
 int archive_sub_by_uid(archive *ar, const uint8_t uid[BUNDLE_ID],
@@ -477,32 +701,24 @@ static int opener_start(env_opener **o, const keys_secret *k,
 	return env_open_begin(o, &key, 1, cb);
 }
 
-int archive_sub_probe(archive *ar, int64_t sub, const keys_secret *k)
+int archive_sub_verify(archive *ar, int64_t sub, const keys_secret *k)
 {
-	const size_t hmax = env_header_len(ENV_MAX_RECIPIENTS);
-	env_key key = { k->pub.box_pk, k->box_sk };
-	sqlite3_stmt *st;
-	int r = SQLITE_DONE, rc = 0;
+	/* No callbacks: the content never leaves the opener's own buffer,
+	 * which is wiped chunk by chunk and freed wiped. */
+	const env_open_cb discard = { NULL, NULL, NULL };
+	int64_t *envs;
+	size_t n, i;
+	int rc = 0;
 
-	/* Only each envelope's first bytes come out of the database, as
-	 * many as the longest header, never a whole envelope. An envelope
-	 * without a first row gives no bytes, and so no yes. */
-	st = archive_prepare(ar, "SELECT substr(c.data, 1, ?) "
-			     "FROM envelopes e LEFT JOIN chunks c "
-			     "ON c.envelope = e.id AND c.seq = 0 "
-			     "WHERE e.submission = ? ORDER BY e.idx");
-	if (!st)
+	if (archive_env_list(ar, sub, &envs, &n) != 0)
 		return 1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)hmax);
-	sqlite3_bind_int64(st, 2, sub);
-	while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW)
-		rc = env_probe(sqlite3_column_blob(st, 0),
-			       (size_t)sqlite3_column_bytes(st, 0), &key, 1);
-	sqlite3_finalize(st);
-	if (rc == 0 && r != SQLITE_DONE) {
-		archive_fail(ar, "reading an envelope");
-		return 1;
-	}
+	/* A submission that lost its envelopes is not one this archive
+	 * holds: acknowledging it would delete the only copy. */
+	if (n == 0)
+		rc = CRYPT_EFORMAT;
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = archive_env_open(ar, envs[i], k, &discard);
+	free(envs);
 	return rc;
 }
 

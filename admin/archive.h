@@ -44,7 +44,11 @@ sqlite3_stmt *archive_prepare(archive *ar, const char *sql);
 /* Prints "what: <sqlite's message>" and returns -1. */
 int archive_fail(archive *ar, const char *what);
 
-/* Adds a source unless its key is known. *added says which. 0 or -1. */
+/* Adds a source unless its key is known. *added says which. 0 or -1.
+ * A new source gets the shortest designation from its key, of two words
+ * and up (codename_designation_n), that no source already has: the first
+ * keeps a name, so no later key can take it. A source whose every length
+ * is taken is refused with an error line. */
 int archive_source_add(archive *ar, const uint8_t pk[32], uint32_t day,
 		       int *added);
 
@@ -52,8 +56,8 @@ int archive_source_add(archive *ar, const uint8_t pk[32], uint32_t day,
  * unknown, -1. */
 int archive_source_by_pk(archive *ar, const uint8_t pk[32], int64_t *id);
 
-/* The source whose designation is desig: 0 with *id and pk, 1 when none,
- * 2 when more than one source has it, -1. */
+/* The source whose designation is desig (designations are unique): 0
+ * with *id and pk, 1 when none, -1. */
 int archive_source_by_name(archive *ar, const char *desig, int64_t *id,
 			   uint8_t pk[32]);
 
@@ -61,6 +65,33 @@ int archive_source_by_name(archive *ar, const char *desig, int64_t *id,
  * such submission, -1. */
 int archive_source_by_sub(archive *ar, int64_t sub, int64_t *id,
 			  uint8_t pk[32]);
+
+/* Pinned drop signing keys: the drops whose exports this archive accepts,
+ * each by its key and 8-byte key id, with the day it was pinned and the
+ * last day an export it signed was imported. */
+
+/* 0 when the drop key pk is pinned, 1 when not, -1 after an error line. */
+int archive_drop_pinned(archive *ar, const uint8_t pk[32]);
+
+/* Pins drop key pk (its 8-byte id given) on day; pinning again is a no-op.
+ * Another key already pinned under that id is an error. 0 or -1. */
+int archive_drop_pin(archive *ar, const uint8_t id[8], const uint8_t pk[32],
+		     uint32_t day);
+
+/* Records that an export signed by pk was imported on day (a key not
+ * pinned changes nothing). 0 or -1. */
+int archive_drop_seen(archive *ar, const uint8_t pk[32], uint32_t day);
+
+/* Calls fn for every pinned key, oldest pin first; a non-zero return
+ * stops and is returned. -1 on a database error. last_day is -1 if no
+ * export it signed was ever imported. */
+typedef int (*archive_drop_fn)(void *ctx, const uint8_t id[8],
+			       const uint8_t pk[32], uint32_t day,
+			       int64_t last_day);
+int archive_drops(archive *ar, archive_drop_fn fn, void *ctx);
+
+/* Unpins the key with that id: 0, 1 when none, -1. */
+int archive_drop_remove(archive *ar, const uint8_t id[8]);
 
 /* The local id of a submission by its uid: 0 and *id, 1 when unknown, -1. */
 int archive_sub_by_uid(archive *ar, const uint8_t uid[BUNDLE_ID],
@@ -114,11 +145,15 @@ int archive_env_list(archive *ar, int64_t sub, int64_t **ids, size_t *n);
 int archive_env_open(archive *ar, int64_t env, const keys_secret *k,
 		     const env_open_cb *cb);
 
-/* Whether the newsroom key opens every envelope of submission sub, by
- * env_probe on each envelope's header (the payload is not read). Returns
- * 0, the first envelope's CRYPT_* error (CRYPT_ENOKEY: not sealed to this
- * key), or 1 after an error line for a database error. */
-int archive_sub_probe(archive *ar, int64_t sub, const keys_secret *k);
+/* Whether every envelope of submission sub, as the archive holds it now,
+ * opens whole under the newsroom key: each is authenticated to its FINAL
+ * chunk and its content discarded unseen (nothing is written anywhere).
+ * What this says yes to may be acknowledged, so the server deletes its
+ * copy. Returns 0; the first failing envelope's CRYPT_* error
+ * (CRYPT_ENOKEY: not sealed to this key; CRYPT_EFORMAT also for a
+ * submission with no envelopes); or 1 after an error line for a database
+ * error. */
+int archive_sub_verify(archive *ar, int64_t sub, const keys_secret *k);
 
 /* Opens an envelope held whole in memory; returns as archive_env_open. */
 int archive_blob_open(const uint8_t *env, size_t len, const keys_secret *k,

@@ -95,5 +95,6 @@ int cmd_note(struct admin *a, int argc, char **argv);
 int cmd_star(struct admin *a, int argc, char **argv);
 int cmd_fingerprint(struct admin *a, int argc, char **argv);
 int cmd_sources(struct admin *a, int argc, char **argv);
+int cmd_drops(struct admin *a, int argc, char **argv);
 
 #endif

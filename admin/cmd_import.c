@@ -1,10 +1,16 @@
 /*
  * cmd_import.c - adds an export bundle to the archive, all or nothing.
  *
- * The bundle reader streams and only its final return says the file was
- * intact, so everything happens inside one transaction that is committed
- * only then: a truncated, corrupted or hostile bundle leaves the archive
- * exactly as it was.
+ * The bundle reader streams and only its final return says the drop's
+ * signature over the whole file verified, so everything happens inside
+ * one transaction that is committed only then: a truncated, changed or
+ * forged bundle leaves the archive exactly as it was.
+ *
+ * The signature means something only if the key is the drop's: the first
+ * export from a drop is refused until the journalist compares its
+ * fingerprint with the one the drop's operator read out (`sealdrop init`
+ * or `status`) and pins it with --trust; later ones must come from a
+ * pinned key.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,9 +23,15 @@
 #include "bundle.h"
 #include "cli.h"
 #include "crypt.h"
+#include "dropkey.h"
 
 struct import {
 	archive *ar;
+	const char *trust;  /* --trust FINGERPRINT, or NULL */
+	uint8_t pk[DROPKEY_PK]; /* the drop key the header names */
+	int unpinned;       /* refused: signed by a key not pinned */
+	int mismatch;       /* refused: not the key --trust gave */
+	int pinned;         /* pinned by this import */
 	int dberr;          /* a database error line was printed */
 	const char *why;    /* why a callback refused the bundle */
 	int64_t sub;        /* the submission being stored, or 0 */
@@ -42,6 +54,40 @@ static int db_failed(struct import *im)
 {
 	im->dberr = 1;
 	return -1;
+}
+
+/* The drop key: pinned already, or pinned now because --trust names it.
+ * Pinning happens in the import's transaction, so a bundle that then
+ * fails to verify pins nothing. */
+static int on_header(void *ctx, const uint8_t pk[DROPKEY_PK])
+{
+	struct import *im = ctx;
+	uint8_t want[KEYS_FPR_BYTES], got[KEYS_FPR_BYTES];
+	uint8_t id[KEYS_ID_BYTES];
+	int r;
+
+	memcpy(im->pk, pk, DROPKEY_PK);
+	r = archive_drop_pinned(im->ar, pk);
+	if (r < 0)
+		return db_failed(im);
+	if (r == 0)
+		return 0;
+	if (im->trust == NULL) {
+		im->unpinned = 1;
+		return -1;
+	}
+	dropkey_fpr_bytes(pk, got);
+	/* Public values: no need for a constant-time comparison. */
+	if (keys_fpr_parse(im->trust, want) != 0 ||
+	    memcmp(want, got, sizeof got) != 0) {
+		im->mismatch = 1;
+		return -1;
+	}
+	dropkey_id(pk, id);
+	if (archive_drop_pin(im->ar, id, pk, crypt_today()) != 0)
+		return db_failed(im);
+	im->pinned = 1;
+	return 0;
 }
 
 static int on_source(void *ctx, const uint8_t pk[32], uint32_t day)
@@ -152,22 +198,59 @@ static int on_receipt(void *ctx, const uint8_t reply_id[BUNDLE_ID])
 	return 0;
 }
 
+/* Why a bundle was refused, in the words the journalist needs: for a key
+ * that is not pinned, its line and how to pin it. */
+static void say_refused(const struct import *im, const char *path,
+			const char *why)
+{
+	char line[DROPKEY_LINE], fpr[KEYS_FPR_LEN];
+
+	if (!im->unpinned && !im->mismatch) {
+		cli_err("%s: refused, nothing imported: %s", path,
+			im->why ? im->why : why);
+		return;
+	}
+	dropkey_line(im->pk, line);
+	dropkey_fingerprint(im->pk, fpr);
+	if (im->mismatch)
+		cli_err("%s: refused, nothing imported: it is signed by %s, "
+			"not by the fingerprint given to --trust", path, line);
+	else
+		cli_err("%s: refused, nothing imported: it is signed by %s, "
+			"which this home has not pinned; compare it with the "
+			"line `sealdrop init` or `sealdrop status` printed on "
+			"the drop, and if they match run: import %s --trust "
+			"'%s'", path, line, path, fpr);
+}
+
 int cmd_import(struct admin *a, int argc, char **argv)
 {
 	struct import im;
 	char *pos[1], why[256];
+	const char *trust = NULL;
 	const struct cli_opt opts[] = {
+		{ "--trust", &trust, NULL },
 		{ NULL, NULL, NULL },
 	};
 	const bundle_export_cb cb = {
-		on_source, on_submission, on_envelope, on_data, on_receipt,
-		&im,
+		.header = on_header,
+		.source = on_source,
+		.submission = on_submission,
+		.envelope = on_envelope,
+		.data = on_data,
+		.receipt = on_receipt,
+		.ctx = &im,
 	};
+	uint8_t fpr[KEYS_FPR_BYTES];
 	int fd, r, rc = ADM_ERR;
 
+	memset(&im, 0, sizeof(im));
 	if (cli_args(a, argc, argv, opts, pos, 1, 1) < 0)
 		return ADM_ERR;
-	memset(&im, 0, sizeof(im));
+	if (trust != NULL && keys_fpr_parse(trust, fpr) != 0)
+		return cli_usage(a, "--trust takes a fingerprint: 32 hex "
+				 "digits, spaces optional");
+	im.trust = trust;
 	fd = open(pos[0], O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		cli_err("%s: %s", pos[0], strerror(errno));
@@ -186,14 +269,21 @@ int cmd_import(struct admin *a, int argc, char **argv)
 		archive_rollback(im.ar);
 		if (im.dberr)
 			goto out;
-		cli_err("%s: refused, nothing imported: %s", pos[0],
-			im.why ? im.why : why);
+		say_refused(&im, pos[0], why);
 		rc = r == CRYPT_EIO ? ADM_ERR : ADM_FAIL;
 		goto out;
 	}
-	if (archive_commit(im.ar) != 0) {
+	if (archive_drop_seen(im.ar, im.pk, crypt_today()) != 0 ||
+	    archive_commit(im.ar) != 0) {
 		archive_rollback(im.ar);
 		goto out;
+	}
+	if (im.pinned) {
+		char line[DROPKEY_LINE];
+
+		dropkey_line(im.pk, line);
+		printf("Pinned %s: exports must be signed by it from now "
+		       "on.\n", line);
 	}
 	printf("Imported %s: %lu new source%s, %lu new submission%s "
 	       "(%lu already archived), %lu receipt%s.\n", pos[0],

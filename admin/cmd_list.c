@@ -6,11 +6,12 @@
 
 #include "archive.h"
 #include "cli.h"
+#include "codename.h"
 
 int cmd_list(struct admin *a, int argc, char **argv)
 {
 	const char *source = NULL;
-	char date[16], last[64] = "";
+	char date[16], last[CODENAME_DESIG_LONG_MAX] = "";
 	int tsv = 0, r, rc = ADM_ERR;
 	unsigned long n = 0;
 	archive *ar;
@@ -45,8 +46,8 @@ int cmd_list(struct admin *a, int argc, char **argv)
 		int unread = sqlite3_column_int(st, 5) != 0;
 		int starred = sqlite3_column_int(st, 6) != 0;
 
-		/* Designations are computed here from a hash: two list
-		 * words and a hyphen, nothing a source chose. */
+		/* Designations are computed here from a hash: list words
+		 * and hyphens, nothing a source chose. */
 		desig = desig ? desig : "";
 		cli_date((uint32_t)sqlite3_column_int64(st, 2), date);
 		n++;

@@ -28,7 +28,7 @@
 struct counts {
 	unsigned long replies, held, acks;
 	unsigned long foreign; /* not sealed to this key */
-	unsigned long broken;  /* sealed to it, but do not verify */
+	unsigned long broken;  /* sealed to it, but do not open whole */
 };
 
 static int add_replies(archive *ar, bundle_outbox *b, struct counts *c)
@@ -69,10 +69,12 @@ static int add_replies(archive *ar, bundle_outbox *b, struct counts *c)
 }
 
 /* Acknowledges, and marks acknowledged, each imported submission that
- * this home's key opens whole. The server deletes what an outbox
- * acknowledges, so one sealed only to other keys (another journalist's,
- * or from before this key was added) stays there for whoever can read
- * it; so does one that does not verify here. */
+ * this home's key opens whole, every envelope authenticated to its end
+ * as the archive holds it now: the server deletes what an outbox
+ * acknowledges, so its copy must not go while the only other one is
+ * damaged. One sealed only to other keys (another journalist's, or from
+ * before this key was added) stays there for whoever can read it; one
+ * that does not open whole stays to be exported again, and is named. */
 static int add_acks(archive *ar, const keys_secret *key, bundle_outbox *b,
 		    struct counts *c)
 {
@@ -93,14 +95,19 @@ static int add_acks(archive *ar, const keys_secret *key, bundle_outbox *b,
 
 		if (sqlite3_column_bytes(st, 1) != BUNDLE_ID)
 			continue;
-		rc = archive_sub_probe(ar, id, key);
+		rc = archive_sub_verify(ar, id, key);
 		if (rc == 1)
 			break;
+		if (rc == CRYPT_ENOKEY) {
+			c->foreign++;
+			rc = 0;
+			continue;
+		}
 		if (rc != 0) {
-			if (rc == CRYPT_ENOKEY)
-				c->foreign++;
-			else
-				c->broken++;
+			fprintf(stderr, PROG ": submission %lld not "
+				"acknowledged: %s in this archive\n",
+				(long long)id, crypt_strerror(rc));
+			c->broken++;
 			rc = 0;
 			continue;
 		}
@@ -205,8 +212,9 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 			c.foreign == 1 ? "" : "s");
 	if (c.broken)
 		fprintf(stderr, PROG ": %lu submission%s not acknowledged: "
-			"they do not verify in this archive; they stay on the "
-			"server\n", c.broken, c.broken == 1 ? "" : "s");
+			"damaged in this archive; they stay on the server and "
+			"come again in the next export\n", c.broken,
+			c.broken == 1 ? "" : "s");
 	printf("Replies stay queued until an export from the server confirms "
 	       "them.\n");
 	rc = ADM_OK;

@@ -34,8 +34,8 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 		return ADM_ERR;
 	if (archive_open(a->home, &ar) != 0)
 		return ADM_ERR;
-	/* Designations are two words, so a number is a submission: the way
-	 * to reach one of two sources that happen to share a designation. */
+	/* Designations are words, so a number is a submission: the way to
+	 * reply to what one has just read without looking up its source. */
 	if (cli_id(NULL, pos[0], &sub) == 0)
 		r = archive_source_by_sub(ar, sub, &src, pk);
 	else
@@ -45,11 +45,6 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 	if (r == 1) {
 		cli_err("no %s '%s' (see 'list')", sub ? "submission" :
 			"source", pos[0]);
-		goto out;
-	}
-	if (r == 2) {
-		cli_err("more than one source is called '%s': give the id of "
-			"one of their submissions instead", pos[0]);
 		goto out;
 	}
 	if (cli_read_text(file, "reply", &text, &len) != ADM_OK)

@@ -197,6 +197,11 @@ static int word_find(const char *a, size_t alen, const char *b, size_t blen)
 	return found;
 }
 
+int codename_find(const char *w, size_t len)
+{
+	return word_find(w, len, NULL, 0);
+}
+
 /*
  * Seven list words. Hyphens separate like spaces do, so the four
  * hyphenated words arrive as two tokens: a token that is a word is taken,
@@ -332,4 +337,28 @@ void codename_designation(const uint8_t reply_pk[32],
 	snprintf(out, CODENAME_DESIG_MAX, "%s-%s",
 		 words[crypt_get32(h) % CODENAME_LIST],
 		 words[crypt_get32(h + 4) % CODENAME_LIST]);
+}
+
+void codename_designation_n(const uint8_t reply_pk[32], unsigned nwords,
+			    char out[CODENAME_DESIG_LONG_MAX])
+{
+	uint8_t h[32];
+	size_t o = 0;
+
+	_Static_assert(4 * CODENAME_DESIG_WORDS <= sizeof h, "words in hash");
+	if (nwords < 2)
+		nwords = 2;
+	if (nwords > CODENAME_DESIG_WORDS)
+		nwords = CODENAME_DESIG_WORDS;
+	crypto_generichash(h, sizeof h, reply_pk, 32, NULL, 0);
+	for (unsigned i = 0; i < nwords; i++) {
+		const char *w = words[crypt_get32(h + 4 * i) % CODENAME_LIST];
+		size_t n = strlen(w);
+
+		if (i > 0)
+			out[o++] = '-';
+		memcpy(out + o, w, n);
+		o += n;
+	}
+	out[o] = '\0';
 }

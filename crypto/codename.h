@@ -33,6 +33,10 @@
 #define CODENAME_INPUT_MAX 512
 /* Two words and a hyphen, NUL. */
 #define CODENAME_DESIG_MAX 20
+/* The longest designation: one word from each 4 bytes of the hash. */
+#define CODENAME_DESIG_WORDS 8
+/* Eight words of at most 9 letters, 7 hyphens, NUL. */
+#define CODENAME_DESIG_LONG_MAX 80
 
 typedef struct codename {
 	uint16_t idx[CODENAME_WORDS];
@@ -70,6 +74,11 @@ int codename_parse(const char *in, size_t len, codename *out);
 /* Word i of the list (0 <= i < CODENAME_LIST), or NULL. */
 const char *codename_word(unsigned i);
 
+/* The index of the list word w[len] (lower case, exactly as listed, e.g.
+ * "yo-yo"), or -1 when it is not one. Wipes its scratch copy: w may be a
+ * piece of a secret. */
+int codename_find(const char *w, size_t len);
+
 /* Fresh instance parameters: a random salt and the given limits. */
 void codename_params_new(codename_params *p, unsigned long long opslimit,
 			 size_t memlimit);
@@ -90,5 +99,13 @@ void codename_keys_free(codename_keys *k);
  * computes it itself and never prints a string the server chose. */
 void codename_designation(const uint8_t reply_pk[32],
 			  char out[CODENAME_DESIG_MAX]);
+
+/* The designation of nwords words (2 <= nwords <= CODENAME_DESIG_WORDS;
+ * others are clamped), word i from u32(h[4i..4i+4]) of the same hash: its
+ * first two words are codename_designation's, and each length extends the
+ * one before, so an archive can lengthen a designation another source
+ * already has and still show only what the key gives. */
+void codename_designation_n(const uint8_t reply_pk[32], unsigned nwords,
+			    char out[CODENAME_DESIG_LONG_MAX]);
 
 #endif

@@ -449,6 +449,45 @@ static void test_designation(void **state)
 	}
 }
 
+static void test_designation_n(void **state)
+{
+	char two[CODENAME_DESIG_MAX], d[CODENAME_DESIG_LONG_MAX];
+	char want[CODENAME_DESIG_LONG_MAX], longest[CODENAME_DESIG_LONG_MAX];
+	uint8_t pk[32], h[32];
+	size_t o;
+
+	(void)state;
+	for (int n = 0; n < 100; n++) {
+		randombytes_buf(pk, sizeof pk);
+		crypto_generichash(h, sizeof h, pk, sizeof pk, NULL, 0);
+		/* Two words are exactly the short designation, so names
+		 * already in archives and vectors stay what they were. */
+		codename_designation(pk, two);
+		codename_designation_n(pk, 2, d);
+		assert_string_equal(d, two);
+		o = 0;
+		want[0] = '\0';
+		for (unsigned w = 0; w < CODENAME_DESIG_WORDS; w++) {
+			o += (size_t)snprintf(want + o, sizeof want - o,
+					      "%s%s", w > 0 ? "-" : "",
+					      codename_word(crypt_get32(h + 4 * w)
+							    % CODENAME_LIST));
+			if (w < 1)
+				continue;
+			codename_designation_n(pk, w + 1, d);
+			assert_string_equal(d, want);
+		}
+		/* Out-of-range lengths are clamped, never overrun. */
+		codename_designation_n(pk, 0, d);
+		assert_string_equal(d, two);
+		codename_designation_n(pk, 99, longest);
+		assert_string_equal(longest, want);
+	}
+	/* Eight nine-letter words, seven hyphens and a NUL fit. */
+	assert_true(CODENAME_DESIG_LONG_MAX >=
+		    CODENAME_DESIG_WORDS * 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_derive_vector),
 		cmocka_unit_test(test_derive_forms_and_salt),
 		cmocka_unit_test(test_designation),
+		cmocka_unit_test(test_designation_n),
 	};
 
 	if (crypt_init() != 0)
