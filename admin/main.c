@@ -17,10 +17,14 @@
 #include "keys.h"
 
 static const struct admin_cmd commands[] = {
-	{ "keygen", cmd_keygen, "[--force]", 0,
-	  "create the newsroom key pair in DIR" },
-	{ "import", cmd_import, "BUNDLE", 0,
-	  "add an export bundle from the server to the archive" },
+	{ "keygen", cmd_keygen, "[--force] [--generate-passphrase] "
+	  "[--cost moderate|sensitive]", 0,
+	  "create the newsroom key pair in DIR, under a strong passphrase" },
+	{ "import", cmd_import, "BUNDLE [--trust FINGERPRINT]", 0,
+	  "verify the drop's signature on an export bundle and add it "
+	  "to the archive" },
+	{ "drops", cmd_drops, "[--remove KEYID]", 0,
+	  "list the drop keys exports are accepted from, or unpin one" },
 	{ "list", cmd_list, "[--tsv] [--source SOURCE]", 0,
 	  "list submissions by source" },
 	{ "read", cmd_read, "ID [--raw]", 1,
@@ -79,7 +83,8 @@ static void cmd_help(const struct admin_cmd *c)
 static int takes_value(const char *arg)
 {
 	static const char *const opts[] = { "--to", "--out", "--source",
-					    "--message-file" };
+					    "--message-file", "--trust",
+					    "--remove", "--cost" };
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (strcmp(arg, opts[i]) == 0)
