@@ -72,7 +72,9 @@ echo "bench: sealdrop-admin extract of the same 256 MiB" >&2
 "$SD_BIN" --data "$data" export --out "$SD_TMP/x.bundle" >/dev/null 2>&1 ||
 	fail "export"
 adm() { "$ADM" --home "$keys" --passphrase-file "$SD_TMP/pass" "$@"; }
-adm import "$SD_TMP/x.bundle" >/dev/null 2>&1 || fail "admin import"
+adm import "$SD_TMP/x.bundle" --trust "$("$SD_BIN" --data "$data" status |
+	sed -n 's/^drop key [0-9a-f]* fingerprint //p')" >/dev/null 2>&1 ||
+	fail "admin import"
 rm -f "$SD_TMP/x.bundle"
 id=$(adm list --tsv | awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++)
 	if ($i == "id") c = i; next } { print $c; exit }')

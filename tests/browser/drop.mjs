@@ -51,7 +51,9 @@ export async function startDrop() {
 	mkdirSync(join(build, 'test-tmp'), { recursive: true });
 	const dir = mkdtempSync(join(build, 'test-tmp', 'browser-'));
 	const pass = join(dir, 'pass');
-	writeFileSync(pass, 'browser test passphrase\n', { mode: 0o600 });
+	// Seven list words: what keygen --generate-passphrase gives.
+	writeFileSync(pass, 'abacus zoom felt-tip yoyo t-shirt drop-down yo-yo\n',
+		{ mode: 0o600 });
 	const admin = (...args) => execFileSync(join(build, 'sealdrop-admin'),
 		['--home', join(dir, 'admin'), '--passphrase-file', pass, ...args],
 		{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -59,7 +61,10 @@ export async function startDrop() {
 		['--data', join(dir, 'data'), ...args],
 		{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 	admin('keygen');
-	drop('init', '--pubkey', join(dir, 'admin', 'newsroom.pub'));
+	const init = drop('init', '--pubkey', join(dir, 'admin', 'newsroom.pub'));
+	// The drop key's fingerprint, as the operator reads it out: the first
+	// import pins it.
+	const dropFpr = init.match(/^drop key \S+ fingerprint (.+)$/m)[1];
 
 	const server = spawn(join(build, 'sealdrop'),
 		['--data', join(dir, 'data'), 'serve', '--listen', '127.0.0.1:0'],
@@ -80,7 +85,7 @@ export async function startDrop() {
 	// `text` to its source. Returns what was read, or throws.
 	function roundTrip(marker, text) {
 		drop('export', '--out', join(dir, 'export.bundle'));
-		admin('import', join(dir, 'export.bundle'));
+		admin('import', join(dir, 'export.bundle'), '--trust', dropFpr);
 		const rows = admin('list', '--tsv').trim().split('\n');
 		const head = rows.shift().split('\t');
 		// Newest last: the submission sought is almost always the latest,

@@ -66,7 +66,7 @@ adm_rc 2 --home "$AT/e" keygen --passphrase-file "$AT/empty"
 # A key-needing command: the wrong passphrase exits 1; no passphrase and
 # no terminal exits 2; the right one works (CRLF is fine).
 adm_test_home "$AT/t"
-adm_rc 0 --home "$AT/t" import "$VEC/bundle/export.bin"
+adm_rc 0 --home "$AT/t" import "$VEC/bundle/export.bin" --trust "$VEC_FPR"
 adm_rc 1 --home "$AT/t" read 1 --passphrase-file "$VEC/keys/wrong-passphrase.pass"
 grep -q 'wrong passphrase' "$AT/err" || fail "no 'wrong passphrase'"
 adm_rc 1 --home "$AT/t" outbox --out "$AT/ob" --passphrase-file "$AT/wrong"

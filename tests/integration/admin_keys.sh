@@ -16,13 +16,14 @@ exported() {
 	"$SD_BIN" --data "$DATA" export --out "$AT/$1.sdx" 2>"$AT/sd.err" ||
 		fail "export $1: $(cat "$AT/sd.err")"
 	rm -rf "$AT/count"
-	adm 0 "$AT/count" import "$AT/$1.sdx"
+	adm 0 "$AT/count" import "$AT/$1.sdx" --trust "$DFPR"
 	sed -n 's/.* \([0-9]*\) new submissions\{0,1\} .*/\1/p' "$AT/out"
 }
 
 adm 0 "$A" keygen
 adm 0 "$B" keygen
 sd_init "$DATA" "$A/newsroom.pub"
+DFPR=$(adm_drop_fpr "$DATA")
 sd_start "$DATA"
 st=$(sd_new_source) && [ -n "$st" ] || fail "no codename"
 MSG1="sealed to A alone"
@@ -34,7 +35,7 @@ st=$(sd_submit "$MSG2") && [ "$st" = 200 ] || fail "second submission: $st"
 
 # B opens the second only, and acknowledges the second only.
 [ "$(exported e1)" = 2 ] || fail "the first export: $(cat "$AT/out")"
-adm 0 "$B" import "$AT/e1.sdx"
+adm 0 "$B" import "$AT/e1.sdx" --trust "$DFPR"
 adm 0 "$B" outbox --out "$AT/b.sdo"
 grep -q '0 replies, 1 acknowledgement\.' "$AT/out" ||
 	fail "B's outbox: $(cat "$AT/out")"
@@ -45,7 +46,7 @@ grep -q '0 replies, 1 acknowledgement\.' "$AT/out" ||
 
 # The server still holds A's submission, and it is the first one.
 [ "$(exported e2)" = 1 ] || fail "after B's outbox: $(cat "$AT/out")"
-adm 0 "$A" import "$AT/e2.sdx"
+adm 0 "$A" import "$AT/e2.sdx" --trust "$DFPR"
 adm 0 "$A" list --tsv
 [ "$(tail -n +2 "$AT/out" | wc -l)" = 1 ] || fail "A's list: $(cat "$AT/out")"
 adm 0 "$A" read "$(tail -n +2 "$AT/out" | cut -f1)"

@@ -46,6 +46,16 @@ adm_digest() {
 	sqlite3 "$1/archive.db" .dump | sha256sum | cut -d' ' -f1
 }
 
+# The drop key's fingerprint, as `sealdrop status` on data directory DIR
+# prints it: what an operator reads out for the first import to pin.
+adm_drop_fpr() {
+	"$SEALDROP_BUILD/sealdrop" --data "$1" status |
+		sed -n 's/^drop key [0-9a-f]* fingerprint //p'
+}
+
+# The test drop key's fingerprint, for the committed export vectors.
+VEC_FPR=$(cat "$VEC/bundle/drop.fpr")
+
 mode_of() {
 	stat -c %a "$1"
 }

@@ -59,9 +59,19 @@ sd_start "$DATA"
 # --- export, import twice ---
 "$SD_BIN" --data "$DATA" export --out "$AT/export1.sdx" ||
 	fail "sealdrop export"
-adm 0 import "$AT/export1.sdx"
+# The first export is refused until its key is pinned: the message shows
+# the fingerprint `sealdrop status` prints, and --trust with it pins it.
+dfpr=$(adm_drop_fpr "$DATA")
+[ -n "$dfpr" ] || fail "sealdrop status printed no drop key"
+grep -q "^drop key [0-9a-f]\{16\} fingerprint $dfpr\$" "$SD_TMP/init.out" ||
+	fail "init did not print the drop key's line"
+adm 1 import "$AT/export1.sdx"
+grep -q "fingerprint $dfpr" "$AT/err" || fail "unpinned: $(cat "$AT/err")"
+adm 0 import "$AT/export1.sdx" --trust "$(echo "$dfpr" | tr -d ' ')"
 grep -q '2 new sources, 3 new submissions' "$AT/out" ||
 	fail "import: $(cat "$AT/out")"
+adm 0 drops
+grep -q "fingerprint $dfpr" "$AT/out" || fail "drops: $(cat "$AT/out")"
 before=$(adm_digest "$H")
 adm 0 import "$AT/export1.sdx"
 grep -q '0 new sources, 0 new submissions' "$AT/out" ||
@@ -187,7 +197,7 @@ printf '\377' | dd of="$AT/ob-flip.sdo" bs=1 seek=100 conv=notrunc 2>/dev/null
 [ $? = 1 ] || fail "server imported a flipped outbox"
 H2=$AT/other
 adm_rc 0 --home "$H2" --passphrase-file "$PASS" keygen
-adm_rc 0 --home "$H2" import "$AT/export1.sdx"
+adm_rc 0 --home "$H2" import "$AT/export1.sdx" --trust "$dfpr"
 printf 'forged-%s' "$CANARY" >"$AT/forged.txt"
 adm_rc 0 --home "$H2" reply "$SRC_A" --message-file "$AT/forged.txt"
 rm -f "$AT/forged.txt"
@@ -196,7 +206,7 @@ adm_rc 0 --home "$H2" --passphrase-file "$PASS" outbox --out "$AT/forged.sdo"
 [ $? = 1 ] || fail "server imported an outbox signed by another key"
 "$SD_BIN" --data "$DATA" export --out "$AT/export-check.sdx" ||
 	fail "export after refusals"
-adm_rc 0 --home "$AT/check" import "$AT/export-check.sdx"
+adm_rc 0 --home "$AT/check" import "$AT/export-check.sdx" --trust "$dfpr"
 grep -q '3 new submissions' "$AT/out" ||
 	fail "a refused outbox changed the server: $(cat "$AT/out")"
 

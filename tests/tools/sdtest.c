@@ -7,6 +7,13 @@
  *   sdtest outbox KEYDIR OUT [--reply SOURCE_PK_HEX TEXT]...
  *                 [--reply-uid UID SOURCE_PK_HEX TEXT]... [--ack ID]...
  *   sdtest open-export KEYDIR BUNDLE
+ *   sdtest forge-export BUNDLE PUBFILE OUT TEXT [--claim] [--receipt ID]
+ *
+ * forge-export is what an attacker holding the USB stick and newsroom.pub
+ * can make: BUNDLE's first source and submission id, with TEXT sealed to
+ * the newsroom key in place of what the source sent, signed by a drop key
+ * of the attacker's own (--claim: the header names BUNDLE's drop key
+ * instead), and optionally a receipt for reply ID.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +25,7 @@
 
 #include "bundle.h"
 #include "crypt.h"
+#include "dropkey.h"
 #include "envelope.h"
 #include "fileio.h"
 #include "keys.h"
@@ -252,8 +260,9 @@ static int on_receipt(void *ctx, const uint8_t id[BUNDLE_ID])
 static int cmd_open_export(int argc, char **argv)
 {
 	struct reader rd = { 0 };
-	bundle_export_cb cb = { NULL, on_submission, on_envelope, on_data,
-				on_receipt, &rd };
+	bundle_export_cb cb = { .submission = on_submission,
+				.envelope = on_envelope, .data = on_data,
+				.receipt = on_receipt, .ctx = &rd };
 	char why[200] = "";
 	if (argc != 2)
 		die("usage: open-export KEYDIR BUNDLE", 0);
@@ -273,12 +282,113 @@ static int cmd_open_export(int argc, char **argv)
 	return 0;
 }
 
+/* What forge-export keeps of the genuine bundle. */
+struct genuine {
+	uint8_t drop_pk[32], src_pk[32], sub[BUNDLE_ID];
+	uint32_t src_day, sub_day;
+	int have_src, have_sub;
+};
+
+static int g_header(void *ctx, const uint8_t pk[32])
+{
+	memcpy(((struct genuine *)ctx)->drop_pk, pk, 32);
+	return 0;
+}
+
+static int g_source(void *ctx, const uint8_t pk[32], uint32_t day)
+{
+	struct genuine *g = ctx;
+	if (!g->have_src) {
+		memcpy(g->src_pk, pk, 32);
+		g->src_day = day;
+		g->have_src = 1;
+	}
+	return 0;
+}
+
+static int g_submission(void *ctx, const uint8_t id[BUNDLE_ID],
+			const uint8_t pk[32], uint32_t day, uint16_t nenv)
+{
+	struct genuine *g = ctx;
+	(void)nenv;
+	if (!g->have_sub && !memcmp(pk, g->src_pk, 32)) {
+		memcpy(g->sub, id, BUNDLE_ID);
+		g->sub_day = day;
+		g->have_sub = 1;
+	}
+	return 0;
+}
+
+static int cmd_forge_export(int argc, char **argv)
+{
+	struct genuine g = { 0 };
+	bundle_export_cb cb = { .header = g_header, .source = g_source,
+				.submission = g_submission, .ctx = &g };
+	struct membuf m = { malloc(BUNDLE_REPLY_MAX), 0 };
+	env_meta meta = { .kind = ENV_MESSAGE };
+	uint8_t rid[BUNDLE_ID];
+	const char *receipt = NULL;
+	int claim = 0, r;
+	bundle_export *b;
+	env_sealer *s;
+	keys_pub pub;
+	if (argc < 4 || !m.p)
+		die("usage: forge-export BUNDLE PUBFILE OUT TEXT [--claim] "
+		    "[--receipt ID]", 0);
+	for (int i = 4; i < argc; i++) {
+		if (!strcmp(argv[i], "--claim"))
+			claim = 1;
+		else if (!strcmp(argv[i], "--receipt") && i + 1 < argc)
+			receipt = argv[++i];
+		else
+			die("unknown forge-export argument", 0);
+	}
+	int fd = open(argv[0], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(argv[0], CRYPT_EIO);
+	if ((r = bundle_export_read(fd, &cb, NULL, 0)) || !g.have_sub)
+		die("the genuine bundle", r);
+	close(fd);
+	if ((r = keys_pub_load(argv[1], &pub)))
+		die(argv[1], r);
+	if (env_seal_begin(&s, (const uint8_t (*)[32])pub.box_pk, 1, &meta,
+			   mem_sink, &m) ||
+	    env_seal_push(s, argv[3], strlen(argv[3])) ||
+	    env_seal_finish(s, NULL))
+		die("seal", 0);
+	dropkey *attacker = dropkey_generate();
+	fd = fileio_create_private(argv[2], 1);
+	if (!attacker || fd < 0)
+		die(argv[2], CRYPT_EIO);
+	r = bundle_export_begin(&b, fd, attacker);
+	r = r ? r : bundle_export_source(b, g.src_pk, g.src_day);
+	r = r ? r : bundle_export_submission(b, g.sub, g.src_pk, g.sub_day, 1);
+	r = r ? r : bundle_export_envelope(b, m.len);
+	r = r ? r : bundle_export_data(b, m.p, m.len);
+	if (!r && receipt) {
+		if (crypt_unhex(rid, BUNDLE_ID, receipt))
+			die("--receipt needs a 32-digit id", 0);
+		r = bundle_export_receipt(b, rid);
+	}
+	r = r ? r : bundle_export_finish(b);
+	if (r)
+		die("forge", r);
+	if (claim && pwrite(fd, g.drop_pk, 32, 8) != 32)
+		die(argv[2], CRYPT_EIO);
+	if (fileio_sync_close(fd) < 0)
+		die(argv[2], CRYPT_EIO);
+	dropkey_free(attacker);
+	free(m.p);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		printf("usage: sdtest keygen DIR | outbox KEYDIR OUT "
 		       "[--reply PK TEXT]... [--ack ID]... | "
-		       "open-export KEYDIR BUNDLE\n");
+		       "open-export KEYDIR BUNDLE | forge-export BUNDLE "
+		       "PUBFILE OUT TEXT [--claim] [--receipt ID]\n");
 		return 0;
 	}
 	if (crypt_init())
@@ -289,6 +399,8 @@ int main(int argc, char **argv)
 		return cmd_outbox(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "open-export"))
 		return cmd_open_export(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "forge-export"))
+		return cmd_forge_export(argc - 2, argv + 2);
 	die("unknown command", 0);
 	return 2;
 }
