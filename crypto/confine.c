@@ -6,7 +6,12 @@
  * uploads, login, replies, logout, shutdown). A call missing from it kills
  * the process, which is the point: an exploit that needs one more system
  * call gets a dead process instead.
+ *
+ * Once the filter is loaded no memory becomes executable again (W^X with
+ * no way back): the same traces show that, past that point, nothing maps
+ * code, as long as the one library glibc loads on demand is loaded first.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -55,6 +60,18 @@ no_new_privs(void)
 	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
+/* Loads now the code glibc would otherwise map only when first needed,
+ * which the server's filter would then refuse. Unwinding a thread
+ * (pthread_exit, pthread_cancel, backtrace) dlopens libgcc_s: once it is
+ * loaded, glibc finds it among the loaded objects and maps nothing. Done
+ * before Landlock too, which may not let the library's directory be read.
+ * Without the library, unwinding fails as it would have anyway. */
+static void
+load_late_code(void)
+{
+	(void)dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NODELETE);
+}
+
 /* Every file system right this kernel's Landlock ABI knows. */
 static uint64_t
 landlock_rights(int abi)
@@ -98,6 +115,7 @@ confine_paths(const char *datadir)
 	uint64_t data;
 	int abi, fd, rc = -1, saved;
 
+	load_late_code();
 	if (no_new_privs() != 0)
 		return -1;
 	abi = (int)syscall(SYS_landlock_create_ruleset, NULL, 0,
@@ -265,12 +283,36 @@ static const int sanitizer_calls[] = {
 	SCMP_SYS(open),
 };
 
+/* Allows call (mmap or mprotect, protection in the third argument) unless
+ * it asks for PROT_EXEC. Executable alone fails with EPERM, what the
+ * kernel answers for a file on a noexec mount (as the systemd unit makes
+ * every writable place): a library that tries to load code late then
+ * fails as it does there, with an error it reports, rather than a bare
+ * SIGSYS. Writable and executable at once is only ever asked for by code
+ * that writes code, and kills like any call off the list. pkey_mprotect
+ * and remap_file_pages are not on it; mremap keeps a mapping's
+ * protection. */
+static int
+no_exec(scmp_filter_ctx ctx, int call)
+{
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, call, 1,
+				  SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), call, 1,
+				      SCMP_A2(SCMP_CMP_MASKED_EQ,
+					      PROT_WRITE | PROT_EXEC,
+					      PROT_EXEC));
+	return rc;
+}
+
 int
 confine_server(void)
 {
 	scmp_filter_ctx ctx;
 	int rc;
 
+	load_late_code();
 	if (no_new_privs() != 0)
 		return -1;
 	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
@@ -293,19 +335,13 @@ confine_server(void)
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 				      SCMP_SYS(clone3), 0);
-	/* Memory may be writable or executable, never both. */
+	/* No new code: all the server runs is mapped by now, so a page that
+	 * turns executable, or a file mapped so (one written into the data
+	 * directory, say), could only hold code from outside. */
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC,
-					      0));
+		rc = no_exec(ctx, SCMP_SYS(mmap));
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_WRITE,
-					      0));
-	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect),
-				      1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC,
-						 0));
+		rc = no_exec(ctx, SCMP_SYS(mprotect));
 	/* libmicrohttpd names its threads; no other prctl is needed. */
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,

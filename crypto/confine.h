@@ -10,7 +10,9 @@
  *    the data directory, no reads outside it but of system files;
  *  - confine_drop_user: root gives up every privilege for good;
  *  - confine_server: a seccomp allow-list of the system calls the drop
- *    makes once it serves; anything else kills the process;
+ *    makes once it serves; anything else kills the process. No memory
+ *    becomes executable after it (W^X for good), so no code can be
+ *    brought in, from the data directory or anywhere else;
  *  - confine_offline: a seccomp deny-list for the air-gapped tool: no
  *    network, no exec, no peeking into other processes.
  *
@@ -54,9 +56,10 @@ int confine_secrets(void);
  * files) and /dev/null, /dev/urandom; nothing else. It binds the calling
  * thread and the threads it starts from now on, not threads already
  * running: call it before starting the threads that handle requests, and
- * after every file outside datadir that is still needed is open. Sets
- * NO_NEW_PRIVS. Returns 0 when applied, 1 when the kernel has no Landlock
- * (nothing done but NO_NEW_PRIVS), -1 with errno on error. */
+ * after every file outside datadir that is still needed is open (it loads
+ * libgcc_s first, as confine_server does). Sets NO_NEW_PRIVS. Returns 0
+ * when applied, 1 when the kernel has no Landlock (nothing done but
+ * NO_NEW_PRIVS), -1 with errno on error. */
 int confine_paths(const char *datadir);
 
 /* Becomes user name for good: no supplementary groups, its gid and uid as
@@ -74,7 +77,14 @@ int confine_drop_user(const char *name);
  * CLONE_THREAD), accept4 and I/O on existing sockets, time, randomness.
  * Everything else (exec, socket, connect, ptrace, mount, bpf, prctl but
  * PR_SET_NAME, another filter, ...) kills the whole process, so call it
- * once, last. Returns 0, or -1 with errno. */
+ * once, last.
+ *
+ * mmap and mprotect asking for PROT_EXEC fail with EPERM (as for a file
+ * on a noexec mount), and kill when they ask for PROT_WRITE too: nothing
+ * new can be mapped as code, not a file written into the data directory,
+ * not a page made executable. What glibc would load only when first
+ * needed (libgcc_s, to unwind a thread that exits or is cancelled) is
+ * loaded first, here and in confine_paths. Returns 0, or -1 with errno. */
 int confine_server(void);
 
 /* Sets NO_NEW_PRIVS and loads, on every thread, a seccomp filter for a

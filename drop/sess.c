@@ -6,7 +6,6 @@
  * exist, and ten thousand 32-byte compares cost microseconds.
  */
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -39,11 +38,14 @@ static time_t now(void)
 	return ts.tv_sec;
 }
 
+/* The table holds every token and CSRF token: sodium_malloc memory, so
+ * it is never swapped out or dumped, and is wiped again when freed. */
 int sess_init(unsigned max, unsigned idle_s)
 {
-	tab.s = calloc(max, sizeof(*tab.s));
+	tab.s = sodium_allocarray(max, sizeof(*tab.s));
 	if (!tab.s)
 		return SESS_ENOMEM;
+	memset(tab.s, 0, (size_t)max * sizeof(*tab.s));
 	tab.max = max;
 	tab.idle_s = idle_s;
 	return 0;
@@ -60,7 +62,7 @@ void sess_shutdown(void)
 	pthread_mutex_lock(&tab.lock);
 	for (unsigned i = 0; i < tab.max; i++)
 		wipe(&tab.s[i]);
-	free(tab.s);
+	sodium_free(tab.s);
 	tab.s = NULL;
 	tab.max = 0;
 	pthread_mutex_unlock(&tab.lock);
@@ -244,7 +246,9 @@ int sess_cookie_parse(const char *h, uint8_t token[SESS_TOKEN])
 			char hex[SESS_HEX];
 			memcpy(hex, pair + 3, 2 * SESS_TOKEN);
 			hex[2 * SESS_TOKEN] = '\0';
-			if (crypt_unhex(token, SESS_TOKEN, hex) == 0)
+			int r = crypt_unhex(token, SESS_TOKEN, hex);
+			sodium_memzero(hex, sizeof(hex));
+			if (r == 0)
 				return 0;
 		}
 	}

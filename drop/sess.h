@@ -3,11 +3,13 @@
  *
  * A session is named by a 256-bit random token in the cookie `sd`. It
  * holds a CSRF token, the chosen language and, once logged in, the
- * source's row id and reply key pair (in sodium_malloc memory). Never the
- * codename. Idle sessions expire and are wiped; the table is bounded.
+ * source's row id and reply key pair. Never the codename. The table and
+ * the key pairs are sodium_malloc memory (locked, left out of core
+ * dumps). Idle sessions expire and are wiped; the table is bounded.
  *
  * Callers get copies (sess_view), never pointers into the table, so a
- * logout in one thread cannot pull memory from under another.
+ * logout in one thread cannot pull memory from under another. A copy
+ * holds both tokens: wipe it (sodium_memzero) when done with it.
  */
 #ifndef SEALDROP_SESS_H
 #define SEALDROP_SESS_H

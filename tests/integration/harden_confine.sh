@@ -28,6 +28,62 @@ check_confined() {
 		fail "$1: core dumps are not off"
 }
 
+# No new code once confined: a file in the data directory (as an exploit
+# could have the server write one) maps for reading but not as code, and
+# no page turns executable; both fail with EPERM. A debugger makes the
+# calls inside the running server, where one may attach (root, ptrace not
+# forbidden); elsewhere tests/unit/test_confine.c shows it alone. The path
+# goes into a page the server maps, not memory the debugger would take
+# from its malloc and leave for the leak checker to find.
+check_no_exec() {
+	if ! command -v gdb >/dev/null 2>&1; then
+		echo "note: no gdb: executable mappings not tried in the server"
+		return 0
+	fi
+	code=$data/code
+	head -c 4096 /dev/zero | tr '\0' '\303' >"$code"
+	# PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4; MAP_PRIVATE 2, MAP_ANONYMOUS
+	# 0x20; EPERM 1. Should the server die under it, gdb must leave no
+	# core file. ($b, $fd and $p are gdb's own variables.)
+	# shellcheck disable=SC2016
+	(ulimit -c 0 && cd "$SD_TMP" && exec timeout 120 gdb -nx -batch \
+		-iex 'maint set internal-error corefile no' -p "$SD_PID" \
+		-ex 'set $b = (long)mmap(0, 4096, 3, 0x22, -1, 0)' \
+		-ex 'print $b' \
+		-ex "set {char[$((${#code} + 1))]}\$b = \"$code\"" \
+		-ex 'set $fd = (int)open((char *)$b, 0)' \
+		-ex 'print $fd' \
+		-ex 'set $p = (long)mmap(0, 4096, 1, 2, $fd, 0)' \
+		-ex 'print $p' \
+		-ex 'print (long)mmap(0, 4096, 5, 2, $fd, 0)' \
+		-ex 'print *(int *)__errno_location()' \
+		-ex 'print (int)mprotect($b, 4096, 5)' \
+		-ex 'print *(int *)__errno_location()' \
+		-ex 'print (int)munmap($p, 4096)' \
+		-ex 'print (int)close($fd)' \
+		-ex 'print (int)munmap($b, 4096)') >"$SD_TMP/gdb.out" 2>&1
+	rm -f "$code"
+	# shellcheck disable=SC2046
+	set -- $(sed -n 's/^\$[0-9]* = //p' "$SD_TMP/gdb.out")
+	if [ $# -eq 0 ]; then
+		echo "note: cannot attach a debugger: executable mappings" \
+			"not tried in the server"
+		return 0
+	fi
+	[ $# -ge 3 ] && [ "$1" != -1 ] && [ "$2" -ge 0 ] && [ "$3" != -1 ] ||
+		fail "no read-only mapping of a data file:" \
+			"$(cat "$SD_TMP/gdb.out")"
+	[ "${4-}" = -1 ] && [ "${5-}" = 1 ] ||
+		fail "a data file mapped as code: mmap gave ${4-}, errno ${5-}"
+	[ "${6-}" = -1 ] && [ "${7-}" = 1 ] ||
+		fail "a page made executable: mprotect gave ${6-}," \
+			"errno ${7-}: $(tail -n 3 "$SD_TMP/gdb.out")"
+	[ "${8-} ${9-} ${10-}" = "0 0 0" ] ||
+		fail "munmap/close gave ${8-} ${9-} ${10-}"
+	kill -0 "$SD_PID" 2>/dev/null ||
+		fail "serve died: $(cat "$SD_TMP/serve.err")"
+}
+
 sd_newsroom
 sd_start "$data"
 
@@ -41,6 +97,7 @@ until grep -q "^Seccomp:[[:space:]]2$" /proc/"$SD_PID"/status; do
 	i=$((i + 1))
 done
 check_confined "after start"
+check_no_exec
 
 sd_source
 head -c 300000 /dev/urandom >"$SD_TMP/big.bin"

@@ -30,6 +30,13 @@ unit=$tmp/lib/systemd/system/sealdrop.service
 [ -f "$unit" ] || fail "make install did not install the unit"
 grep -q "^ExecStart=$tmp/bin/sealdrop " "$unit" ||
 	fail "ExecStart does not follow PREFIX"
+# W^X for files: everything noexec but the binary (where PREFIX put it)
+# and the system's libraries.
+grep -qx "NoExecPaths=/" "$unit" || fail "no NoExecPaths=/"
+grep -qx "ExecPaths=$tmp/bin/sealdrop" "$unit" ||
+	fail "ExecPaths does not name the installed binary"
+grep -Eqx "ExecPaths=(.* )?/usr/lib( .*)?" "$unit" ||
+	fail "ExecPaths does not name the system's libraries"
 [ -x "$tmp/bin/sealdrop" ] && [ -x "$tmp/bin/sealdrop-admin" ] ||
 	fail "binaries not installed"
 [ -f "$tmp/lib/sysusers.d/sealdrop.conf" ] || fail "no sysusers file"

@@ -324,6 +324,171 @@ child_server_wx(void)
 	return 2;
 }
 
+/* A file in dir with something in it, open for reading; -1 on error. */
+static int
+data_file(void)
+{
+	char path[4200], page[4096];
+	int fd;
+
+	memset(page, 0xc3, sizeof(page)); /* ret, should it ever run */
+	snprintf(path, sizeof(path), "%s/code", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (write(fd, page, sizeof(page)) != (ssize_t)sizeof(page)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* No new executable memory: a file the confined server wrote cannot be
+ * mapped as code, nor can a page be made executable, while ordinary
+ * mappings work. Refusals are EPERM, not a kill. */
+static int
+child_server_noexec(void)
+{
+	const size_t len = 4096;
+	unsigned char *p;
+	void *x;
+	int fd;
+
+	/* The check means nothing where the directory is on a noexec
+	 * mount already. */
+	fd = data_file();
+	if (fd < 0)
+		return 1;
+	x = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (x == MAP_FAILED)
+		return 77;
+	munmap(x, len);
+
+	if (confine_server() != 0)
+		return 2;
+	fd = data_file();
+	if (fd < 0)
+		return 3;
+	x = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	if (x != MAP_FAILED || errno != EPERM)
+		return 4;
+	x = mmap(NULL, len, PROT_EXEC, MAP_SHARED, fd, 0);
+	if (x != MAP_FAILED || errno != EPERM)
+		return 5;
+	/* Read-only, as SQLite maps its database, it works. */
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED || p[0] != 0xc3 || munmap(p, len) != 0)
+		return 6;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 7;
+	memset(p, 0xc3, len);
+	if (mprotect(p, len, PROT_READ | PROT_EXEC) != -1 || errno != EPERM)
+		return 8;
+	if (mprotect(p, len, PROT_EXEC) != -1 || errno != EPERM)
+		return 9;
+	/* sodium_malloc's guard pages and read-only keys */
+	if (mprotect(p, len, PROT_NONE) != 0 ||
+	    mprotect(p, len, PROT_READ) != 0 || p[0] != 0xc3 ||
+	    munmap(p, len) != 0)
+		return 10;
+	x = mmap(NULL, len, PROT_READ | PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (x != MAP_FAILED || errno != EPERM)
+		return 11;
+	if (!file_io_works() || !thread_works())
+		return 12;
+	return 0;
+}
+
+static void
+test_server_noexec(void **state)
+{
+	int status;
+
+	(void)state;
+	status = in_child(child_server_noexec);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+		skip();
+	assert_exit0(status);
+}
+
+static void *
+exit_fn(void *arg)
+{
+	pthread_exit(arg);
+}
+
+struct blocked {
+	int fd;
+	char c;
+};
+
+/* Nothing on its own stack: in sanitizer builds the redzones of a frame
+ * that cancellation unwinds stay poisoned, and trip the runtime as the
+ * thread ends. */
+static void *
+blocked_fn(void *arg)
+{
+	struct blocked *b = arg;
+
+	/* read is a cancellation point */
+	if (read(b->fd, &b->c, 1) < 0)
+		return NULL;
+	return arg;
+}
+
+/* A thread that unwinds needs libgcc_s, which glibc loads on first use:
+ * confine_server loads it first, or this would need new code mapped. */
+static int
+child_server_unwind(void)
+{
+	struct blocked b = { -1, 0 };
+	pthread_t t;
+	void *ret = NULL;
+	int v = 7, fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return 1;
+	b.fd = fds[0];
+	if (confine_server() != 0)
+		return 2;
+	if (pthread_create(&t, NULL, exit_fn, &v) != 0 ||
+	    pthread_join(t, &ret) != 0 || ret != &v)
+		return 3;
+	if (pthread_create(&t, NULL, blocked_fn, &b) != 0 ||
+	    pthread_cancel(t) != 0 || pthread_join(t, &ret) != 0 ||
+	    ret != PTHREAD_CANCELED)
+		return 4;
+	return 0;
+}
+
+static void
+test_server_unwind(void **state)
+{
+	(void)state;
+	assert_exit0(in_child(child_server_unwind));
+}
+
+static int
+child_server_mprotect_wx(void)
+{
+	void *p;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	if (confine_server() != 0)
+		return 1;
+	mprotect(p, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+	return 2;
+}
+
 static int
 child_server_dumpable(void)
 {
@@ -340,6 +505,7 @@ test_server_kills(void **state)
 	assert_sigsys(in_child(child_server_socket));
 	assert_sigsys(in_child(child_server_exec));
 	assert_sigsys(in_child(child_server_wx));
+	assert_sigsys(in_child(child_server_mprotect_wx));
 	/* The leak checker's tracer is such a clone, and it needs prctl. */
 	if (!CONFINE_SANITIZED) {
 		assert_sigsys(in_child(child_server_fork));
@@ -449,6 +615,8 @@ main(void)
 		cmocka_unit_test(test_offline_kills),
 		cmocka_unit_test(test_server),
 		cmocka_unit_test(test_server_kills),
+		cmocka_unit_test(test_server_noexec),
+		cmocka_unit_test(test_server_unwind),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_drop_user),
 	};

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -97,12 +98,39 @@ static void test_expiry(void **state)
 	sess_shutdown();
 }
 
+/* The table is sodium_malloc memory, locked where the limit allows: the
+ * largest max_sessions the config takes still works under a small
+ * RLIMIT_MEMLOCK, and a table freed and made again starts empty. */
+static void test_largest_table(void **state)
+{
+	struct rlimit was, small;
+	sess_view a, b;
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_MEMLOCK, &was), 0);
+	small = was;
+	if (small.rlim_cur > 64 << 10)
+		small.rlim_cur = 64 << 10;
+	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &small), 0);
+	assert_int_equal(sess_init(100000, 60), 0);
+	assert_int_equal(sess_open(NULL, 1, &a), 0);
+	assert_int_equal(sess_open(a.token, 0, &b), 0);
+	assert_string_equal(a.csrf, b.csrf);
+	assert_int_equal(sess_sweep(), 1);
+	sess_shutdown();
+	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &was), 0);
+	assert_int_equal(sess_init(MAX, 60), 0);
+	assert_int_equal(sess_sweep(), 0);
+	assert_int_equal(sess_open(a.token, 0, &b), SESS_ENONE);
+	sess_shutdown();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_login_end),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_largest_table),
 	};
 	if (crypt_init())
 		return 1;
