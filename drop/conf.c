@@ -8,14 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 
 #include "conf.h"
 #include "crypt.h"
 #include "fileio.h"
+#include "i18n.h"
 
-enum conf_type { CONF_NUM, CONF_TEXT, CONF_LISTEN, CONF_LANGS };
+enum conf_type { CONF_NUM, CONF_TEXT, CONF_LISTEN, CONF_LANGS, CONF_SWITCH };
 
 struct conf_key {
 	const char *name;
@@ -25,12 +27,21 @@ struct conf_key {
 	unsigned min, max;    /* numbers: the accepted range */
 	const char *def;
 	const char *doc;
+	size_t lang_off;      /* per-language text: its field in
+			       * conf_lang_text; 0: none */
 };
 
 #define NUM(k, lo, hi, d, doc) \
-	{ #k, CONF_NUM, offsetof(conf, k), 0, lo, hi, #d, doc }
+	{ #k, CONF_NUM, offsetof(conf, k), 0, lo, hi, #d, doc, 0 }
+/* on or off, kept as 1 or 0. */
+#define SWITCH(k, d, doc) \
+	{ #k, CONF_SWITCH, offsetof(conf, k), 0, 0, 1, #d, doc, 0 }
 #define TXT(k, t, d, doc) \
-	{ #k, t, offsetof(conf, k), sizeof(((conf *)0)->k), 0, 0, d, doc }
+	{ #k, t, offsetof(conf, k), sizeof(((conf *)0)->k), 0, 0, d, doc, 0 }
+/* A text the page shows, with a value per language as `k.CODE`. */
+#define LTXT(k, d, doc) \
+	{ #k, CONF_TEXT, offsetof(conf, k), sizeof(((conf *)0)->k), 0, 0, d, \
+	  doc, offsetof(conf_lang_text, k) }
 
 /* The one list of settings. Ranges keep a typo from taking the server
  * down (or its limits off). */
@@ -38,12 +49,16 @@ static const struct conf_key keys[] = {
 	TXT(listen, CONF_LISTEN, "127.0.0.1:8080",
 	    "Address and port to serve on, A.B.C.D:PORT or [IPV6]:PORT. "
 	    "Keep it on loopback: tor publishes it as an onion service."),
-	TXT(newsroom_name, CONF_TEXT, "Our newsroom",
-	    "Who runs this drop, shown on every page."),
-	TXT(intro, CONF_TEXT,
+	LTXT(newsroom_name, "Our newsroom",
+	    "Who runs this drop, shown on every page. This value is the "
+	    "English pages'; newsroom_name.CODE gives language CODE its own "
+	    "(see below)."),
+	LTXT(intro,
 	    "Send us documents and testimony. Only our journalists can read "
 	    "what you send.",
-	    "A few sentences on the landing page, in the newsroom's voice."),
+	    "A few sentences on the landing page, in the newsroom's voice. "
+	    "This value is the English page's; intro.CODE gives language "
+	    "CODE its own (see below)."),
 	TXT(languages, CONF_LANGS, "en, kk, kk-Arab, ug, ru, zh-Hans",
 	    "Languages offered, in the order of the language menu, from "
 	    "en, kk (Kazakh, Cyrillic), kk-Arab (Kazakh, Arabic script), ug, "
@@ -55,13 +70,15 @@ static const struct conf_key keys[] = {
 	    "translators trying their work; empty: the built-in ones."),
 	NUM(max_upload_mb, 1, 4096, 500,
 	    "Largest submission (message and files together), MiB."),
-	NUM(max_connections, 4, 10000, 200,
-	    "Connections served at once; more wait in the kernel backlog."),
+	NUM(max_connections, 4, 10000, 256,
+	    "Connections served at once (one thread each), counted from the "
+	    "moment their request head is in; before that they wait at the "
+	    "door (max_waiting_connections)."),
 	NUM(connection_timeout_s, 5, 3600, 120,
 	    "A connection idle this long, in seconds, is closed."),
 	NUM(connection_memory_kb, 16, 4096, 64,
 	    "Memory for one connection's headers and buffers, KiB."),
-	NUM(max_concurrent_uploads, 1, 1000, 64,
+	NUM(max_concurrent_uploads, 1, 1000, 128,
 	    "Submissions being received at once; more get a 503 page."),
 	NUM(min_upload_kb_s, 0, 1024, 1,
 	    "Slowest upload kept, KiB a second: one that sends less in any "
@@ -83,15 +100,21 @@ static const struct conf_key keys[] = {
 	    "The same in seconds, overriding session_idle_min when not 0 "
 	    "(for tests)."),
 	NUM(max_sessions, 10, 100000, 10000,
-	    "Sessions held at once; the least recently used anonymous one "
-	    "makes way."),
+	    "Logged-in sessions held at once; beyond it logins and sign-ups "
+	    "get a 503 page. Visitors who are not logged in take no room: "
+	    "their session is a ticket they hold."),
+	NUM(sessions_per_source, 1, 100, 3,
+	    "Logged-in sessions of one source at once; a new login ends its "
+	    "oldest."),
 	NUM(max_pending_sources, 1, 1000000, 10000,
 	    "Sources that have a codename and have sent nothing yet, held at "
 	    "once (each is kept a day); beyond it new codenames get a 503 "
 	    "page."),
 	NUM(failed_logins_per_min, 1, 100000, 60,
-	    "Failed logins accepted per minute, for everyone together; "
-	    "beyond it logins get a 503 page until the minute is over."),
+	    "Failed logins per minute, for everyone together, refilled "
+	    "evenly over the minute; a login that finds none left waits its "
+	    "turn (up to kdf_wait_s), then gets a 503 page that says when to "
+	    "come back. Successes spend nothing."),
 	NUM(disk_floor_mb, 0, 16777216, 1024,
 	    "Free disk space, MiB, below which new submissions get a 503 "
 	    "page."),
@@ -100,6 +123,40 @@ static const struct conf_key keys[] = {
 	    "are stored in the database)."),
 	NUM(argon2_memlimit_mb, 64, 4096, 64,
 	    "Argon2id memory for codenames, MiB; read by init only."),
+	NUM(head_timeout_s, 5, 600, 30,
+	    "Seconds from a connection's start to the end of its request "
+	    "head (and PROXY line), however it trickles; then it is closed."),
+	NUM(max_waiting_connections, 16, 65536, 4096,
+	    "Connections still sending their request head, held at once at "
+	    "the door (a few dozen bytes each); when full, the oldest makes "
+	    "way for the new one."),
+	SWITCH(proxy_protocol, off,
+	    "on: every connection starts with tor's PROXY v1 line "
+	    "(HiddenServiceExportCircuitID haproxy), and each tor circuit is "
+	    "bounded on its own by the circuit_ settings; anything else "
+	    "first is closed. off: no line, no per-circuit bounds."),
+	NUM(circuit_connections, 1, 1000, 16,
+	    "With proxy_protocol: connections of one circuit at once."),
+	NUM(circuit_uploads, 1, 1000, 4,
+	    "With proxy_protocol: submissions of one circuit at once."),
+	NUM(circuit_derivations, 1, 256, 1,
+	    "With proxy_protocol: codename derivations (sign-ups, logins) of "
+	    "one circuit running or waiting at once."),
+	NUM(circuit_failed_logins_per_min, 1, 100000, 10,
+	    "With proxy_protocol: failed logins of one circuit a minute; "
+	    "beyond it its logins get a 503 page before any derivation."),
+	NUM(circuit_signups_per_hour, 1, 100000, 10,
+	    "With proxy_protocol: codenames one circuit may make an hour."),
+	NUM(circuits, 64, 1000000, 8192,
+	    "With proxy_protocol: circuits remembered at once (in memory "
+	    "only); the one least recently seen holding nothing is forgotten "
+	    "first."),
+	NUM(max_files, 1, 1024, 100,
+	    "Files in one submission; more get a page that suggests one "
+	    "archive file."),
+	NUM(max_source_mb, 1, 1048576, 2048,
+	    "Stored (padded) MiB of one source not yet acknowledged; a "
+	    "submission past it gets a 413 page."),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -174,6 +231,23 @@ int conf_listen_parse(const char *s, struct sockaddr_storage *ss,
 	return 0;
 }
 
+/* A language code, v[0..len): two or three lowercase letters, then
+ * letters, digits and '-', at most 12 bytes ("en", "zh-Hans"). */
+static int code_ok(const char *v, size_t len)
+{
+	size_t letters = 0;
+	while (letters < len && v[letters] >= 'a' && v[letters] <= 'z')
+		letters++;
+	if (letters < 2 || letters > 3 || len >= CONF_CODE_MAX)
+		return 0;
+	for (size_t i = letters; i < len; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		      (v[i] >= 'A' && v[i] <= 'Z') || v[i] == '-' ||
+		      (v[i] >= '0' && v[i] <= '9')))
+			return 0;
+	return 1;
+}
+
 /* A language list: up to 16 codes like "en" or "zh-Hans", separated by
  * commas and optional spaces. */
 static int langs_ok(const char *v)
@@ -184,29 +258,43 @@ static int langs_ok(const char *v)
 			v++;
 		if (!*v)
 			break;
-		size_t len = 0, letters = 0;
+		size_t len = 0;
 		while (v[len] && v[len] != ',' && v[len] != ' ')
 			len++;
-		while (letters < len && v[letters] >= 'a' && v[letters] <= 'z')
-			letters++;
-		if (letters < 2 || letters > 3 || ++n > 16)
-			return 0;
-		for (size_t i = letters; i < len; i++)
-			if (!((v[i] >= 'a' && v[i] <= 'z') ||
-			      (v[i] >= 'A' && v[i] <= 'Z') || v[i] == '-' ||
-			      (v[i] >= '0' && v[i] <= '9')))
-				return 0;
-		if (len > 12)
+		if (!code_ok(v, len) || ++n > 16)
 			return 0;
 		v += len;
 	}
 	return n > 0;
 }
 
+/* 1 when the language list holds code, ignoring case (as pages match). */
+static int langs_have(const char *list, const char *code)
+{
+	size_t n = strlen(code);
+	while (*list) {
+		list += strspn(list, " ,");
+		size_t len = strcspn(list, " ,");
+		if (len == n && !strncasecmp(list, code, n))
+			return 1;
+		list += len;
+	}
+	return 0;
+}
+
 static void set_value(conf *c, const struct conf_key *k, const char *v,
 		      struct errs *e, const char *name, int line)
 {
 	char *field = (char *)c + k->off;
+	if (k->type == CONF_SWITCH) {
+		if (strcmp(v, "on") && strcmp(v, "off")) {
+			problem(e, name, line, "%s must be on or off",
+				k->name);
+			return;
+		}
+		*(unsigned *)(void *)field = !strcmp(v, "on");
+		return;
+	}
 	if (k->type == CONF_NUM) {
 		char *end;
 		errno = 0;
@@ -252,6 +340,71 @@ static char *trim(char *s)
 	return s;
 }
 
+/* A `key.CODE = value` line: key's text for language CODE. The value
+ * without a code is English's, so `key.en` is the same key. Whether CODE
+ * is one of `languages` is checked at the end of the file, which may set
+ * languages after this line. */
+static void lang_line(conf *c, const char *key, const char *code,
+		      const char *val, const char *name, int line,
+		      unsigned char *seen, struct errs *e)
+{
+	size_t i = 0, n = strlen(code);
+	while (i < NKEYS && strcmp(keys[i].name, key))
+		i++;
+	if (i == NKEYS) {
+		problem(e, name, line, "unknown key '%.40s.%.20s'", key, code);
+		return;
+	}
+	if (!keys[i].lang_off) {
+		problem(e, name, line, "%s has no value per language (only "
+			"newsroom_name and intro have)", key);
+		return;
+	}
+	if (!code_ok(code, n)) {
+		problem(e, name, line, "'%.20s' in %s.CODE is not a language "
+			"code", code, key);
+		return;
+	}
+	if (!strcasecmp(code, "en")) {
+		if (seen[i]++) {
+			problem(e, name, line, "%s is set twice (%s.en is "
+				"%s)", key, key, key);
+			return;
+		}
+		set_value(c, &keys[i], val, e, name, line);
+		return;
+	}
+	if (!*val) {
+		problem(e, name, line, "%s.%s is empty (leave the line out "
+			"for the language's own default)", key, code);
+		return;
+	}
+	if (strlen(val) >= keys[i].size) {
+		problem(e, name, line, "%s.%s is longer than %zu bytes", key,
+			code, keys[i].size - 1);
+		return;
+	}
+	conf_lang_text *t = NULL;
+	for (size_t j = 0; j < CONF_TEXT_LANGS && !t; j++)
+		if (!c->texts[j].code[0] || !strcasecmp(c->texts[j].code, code))
+			t = &c->texts[j];
+	if (!t) {
+		problem(e, name, line, "more than %d languages with texts of "
+			"their own", CONF_TEXT_LANGS);
+		return;
+	}
+	char *field = (char *)t + keys[i].lang_off;
+	if (*field) {
+		problem(e, name, line, "%s.%s is set twice", key, code);
+		return;
+	}
+	if (!t->code[0]) {
+		memcpy(t->code, code, n + 1);
+		t->line = line;
+	}
+	memcpy(field, val, strlen(val) + 1);
+}
+
 static void parse_line(conf *c, char *s, const char *name, int line,
 		       unsigned char *seen, struct errs *e)
 {
@@ -265,6 +418,12 @@ static void parse_line(conf *c, char *s, const char *name, int line,
 	}
 	*eq = '\0';
 	char *key = trim(s), *val = trim(eq + 1);
+	char *dot = strchr(key, '.');
+	if (dot) {
+		*dot = '\0';
+		lang_line(c, key, dot + 1, val, name, line, seen, e);
+		return;
+	}
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (strcmp(keys[i].name, key))
 			continue;
@@ -321,6 +480,12 @@ int conf_parse(conf *c, const char *name, const char *text, size_t len,
 		}
 		parse_line(c, line, name, lineno, seen, &e);
 	}
+	/* A text for a language the drop does not offer is a typo, or
+	 * a language taken out of the menu: say so rather than keep it. */
+	for (size_t j = 0; j < CONF_TEXT_LANGS && c->texts[j].code[0]; j++)
+		if (!langs_have(c->languages, c->texts[j].code))
+			problem(&e, name, c->texts[j].line, "texts for '%s', "
+				"which is not in languages", c->texts[j].code);
 	return e.n;
 }
 
@@ -329,7 +494,9 @@ void conf_defaults(conf *c)
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < NKEYS; i++) {
 		char *field = (char *)c + keys[i].off;
-		if (keys[i].type == CONF_NUM)
+		if (keys[i].type == CONF_SWITCH)
+			*(unsigned *)(void *)field = !strcmp(keys[i].def, "on");
+		else if (keys[i].type == CONF_NUM)
 			*(unsigned *)(void *)field =
 				(unsigned)strtoul(keys[i].def, NULL, 10);
 		else
@@ -373,6 +540,49 @@ static void comment(FILE *f, const char *doc)
 	}
 }
 
+/* The per-language texts, each commented out at its default: the
+ * translation of the English default in the compiled-in catalogs, so the
+ * operator sees what each language's page says until they give their
+ * own. */
+static void lang_examples(FILE *f)
+{
+	char err[256];
+	int loaded = i18n_count() == 0 && i18n_load(NULL, err, sizeof(err)) == 0;
+	const char *list = NULL;
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].type == CONF_LANGS)
+			list = keys[i].def;
+	fprintf(f, "\n");
+	comment(f, "newsroom_name and intro in each other language, as "
+		"KEY.CODE with CODE one of languages. A page in a language "
+		"without its own line shows that language's default, as "
+		"below, never the English values above: write the "
+		"newsroom's name and introduction in each language offered "
+		"(a Latin name is fine; pages keep it apart from the text "
+		"around it).");
+	while (list && *list) {
+		list += strspn(list, " ,");
+		size_t n = strcspn(list, " ,");
+		if (n && !(n == 2 && !strncmp(list, "en", 2))) {
+			for (size_t i = 0; i < NKEYS; i++) {
+				char key[64];
+				if (!keys[i].lang_off)
+					continue;
+				snprintf(key, sizeof(key), "conf.%s.default",
+					 keys[i].name);
+				const char *code = i18n_find(list, n);
+				const char *v = code ? i18n_own(code, key) :
+					       NULL;
+				fprintf(f, "#%s.%.*s = %s\n", keys[i].name,
+					(int)n, list, v ? v : "");
+			}
+		}
+		list += n;
+	}
+	if (loaded)
+		i18n_unload();
+}
+
 int conf_write_default(const char *path)
 {
 	int fd = fileio_create_private(path, 0);
@@ -394,12 +604,34 @@ int conf_write_default(const char *path)
 			fprintf(f, "# Range: %u to %u.\n", keys[i].min,
 				keys[i].max);
 		fprintf(f, "#%s = %s\n", keys[i].name, keys[i].def);
+		/* After the last text with values per language. */
+		if (keys[i].lang_off && (i + 1 == NKEYS ||
+					 !keys[i + 1].lang_off))
+			lang_examples(f);
 	}
 	if (fflush(f) || fsync(fd)) {
 		fclose(f);
 		return -1;
 	}
 	return fclose(f) ? -1 : 0;
+}
+
+const char *conf_text(const conf *c, const char *key, const char *code)
+{
+	size_t i = 0;
+	while (i < NKEYS && strcmp(keys[i].name, key))
+		i++;
+	if (i == NKEYS || !keys[i].lang_off || !code)
+		return NULL;
+	if (!strcasecmp(code, "en"))
+		return (const char *)c + keys[i].off;
+	for (size_t j = 0; j < CONF_TEXT_LANGS && c->texts[j].code[0]; j++)
+		if (!strcasecmp(c->texts[j].code, code)) {
+			const char *v = (const char *)&c->texts[j] +
+					keys[i].lang_off;
+			return *v ? v : NULL;
+		}
+	return NULL;
 }
 
 unsigned conf_session_idle(const conf *c)

@@ -168,29 +168,96 @@ static const char *dir_of(const char *lang)
 
 #define T(k) page_tr(p->lang, k)
 
+/* Plain text: for attributes and the title, which hold no markup. */
 static void text(buf *b, const char *s)
 {
 	buf_html(b, s, strlen(s));
 }
 
-static void para(buf *b, const char *s)
+static int latin(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* s[0..n), escaped. On a right-to-left page each run of Latin words or
+ * digits (Tor Browser, IP, QR, MB, the English names of Tor Browser's
+ * controls) is isolated in <bdi>: it keeps its own order, and the
+ * punctuation and spaces beside it belong to the right-to-left sentence
+ * rather than to the Latin words. */
+static void body_n(buf *b, const page_ctx *p, const char *s, size_t n)
+{
+	size_t i = 0, start = 0;
+	if (!i18n_rtl(p->lang)) {
+		buf_html(b, s, n);
+		return;
+	}
+	while (i < n) {
+		if (!latin(s[i])) {
+			i++;
+			continue;
+		}
+		size_t end = i;
+		/* Words joined by spaces, '-' or '.' make one run. */
+		for (size_t j = i; j < n; j++) {
+			if (latin(s[j]))
+				end = j + 1;
+			else if (s[j] != ' ' && s[j] != '-' && s[j] != '.')
+				break;
+		}
+		buf_html(b, s + start, i - start);
+		buf_puts(b, "<bdi>");
+		buf_html(b, s + i, end - i);
+		buf_puts(b, "</bdi>");
+		start = i = end;
+	}
+	buf_html(b, s + start, n - start);
+}
+
+/* Text of the page's language, inside an element. */
+static void body(buf *b, const page_ctx *p, const char *s)
+{
+	body_n(b, p, s, strlen(s));
+}
+
+static void para(buf *b, const page_ctx *p, const char *s)
 {
 	buf_puts(b, "<p>");
-	text(b, s);
+	body(b, p, s);
 	buf_puts(b, "</p>\n");
+}
+
+/* The operator's text key (newsroom_name or intro) for the page's
+ * language: the language's own value from sealdrop.conf, else its
+ * translation of the default. Never the English value on a page in
+ * another language: a Uyghur page must not open with an English
+ * sentence. *any_script is set for the value without a code (English's,
+ * but older configurations wrote it in the newsroom's own language). */
+static const char *operator_text(const page_ctx *p, const char *key,
+				 int *any_script)
+{
+	char k[48];
+	const char *v = conf_text(p->cf, key, p->lang);
+	if (any_script)
+		*any_script = v && !strcmp(p->lang, "en");
+	if (v)
+		return v;
+	snprintf(k, sizeof(k), "conf.%s.default", key);
+	return page_tr(p->lang, k);
 }
 
 /* s, escaped, with each placeholder replaced by its value from vars
  * (pairs of name and value, then NULL). Values are isolated from the
  * text around them, so a newsroom's name or a number keeps its own
  * direction inside a right-to-left sentence. */
-static void fill(buf *b, const char *s, const char *const *vars)
+static void fill(buf *b, const page_ctx *p, const char *s,
+		 const char *const *vars)
 {
 	const char *ph, *name;
 	size_t n;
 	while ((ph = i18n_placeholder(s, &name, &n))) {
 		const char *const *v = vars;
-		buf_html(b, s, (size_t)(ph - s));
+		body_n(b, p, s, (size_t)(ph - s));
 		while (*v && (strlen(v[0]) != n || memcmp(v[0], name, n)))
 			v += 2;
 		if (*v) {
@@ -202,7 +269,7 @@ static void fill(buf *b, const char *s, const char *const *vars)
 		}
 		s = ph + n + 2;
 	}
-	text(b, s);
+	body(b, p, s);
 }
 
 /* Links to the page at here in every enabled language, each named in its
@@ -241,7 +308,7 @@ static void button_form(buf *b, const page_ctx *p, const char *action,
 		   action, cls);
 	csrf_field(b, p);
 	buf_puts(b, "<button type=\"submit\">");
-	text(b, label);
+	body(b, p, label);
 	buf_puts(b, "</button>\n</form>\n");
 }
 
@@ -257,22 +324,24 @@ static void begin(buf *b, const page_ctx *p, const char *title,
 		   "initial-scale=1\">\n"
 		   "<meta name=\"referrer\" content=\"no-referrer\">\n"
 		   "<title>", p->lang, dir_of(p->lang));
+	const char *name = operator_text(p, "newsroom_name", NULL);
 	text(b, title);
 	buf_puts(b, " – ");
-	text(b, p->cf->newsroom_name);
+	text(b, name);
+	/* The name is isolated: it may be Latin on a right-to-left page. */
 	buf_puts(b, "</title>\n<link rel=\"stylesheet\" href=\"/style.css\">"
 		    "\n</head>\n<body>\n<header>\n<p class=\"site\">"
 		    "<a href=\"/\"><bdi>");
-	text(b, p->cf->newsroom_name);
+	text(b, name);
 	buf_puts(b, "</bdi></a> <span>");
-	text(b, T("site.drop"));
+	body(b, p, T("site.drop"));
 	buf_puts(b, "</span></p>\n");
 	if (here)
 		lang_menu(b, p, here);
 	if (p->logged_in && p->csrf)
 		button_form(b, p, "/logout", T("nav.logout"), "logout");
 	buf_puts(b, "</header>\n<main>\n<h1>");
-	text(b, title);
+	body(b, p, title);
 	buf_puts(b, "</h1>\n");
 }
 
@@ -285,36 +354,44 @@ void page_landing(buf *b, const page_ctx *p)
 {
 	static const char *const advice[] = { "landing.safety.1",
 		"landing.safety.2", "landing.safety.3", "landing.safety.4" };
-	const char *const vars[] = { "newsroom", p->cf->newsroom_name, NULL };
+	int any;
+	const char *intro = operator_text(p, "intro", &any);
+	const char *const vars[] = { "newsroom",
+		operator_text(p, "newsroom_name", NULL), NULL };
 	begin(b, p, T("landing.title"), "/");
-	/* The intro is the newsroom's own words, in its own language. */
-	buf_puts(b, "<p class=\"intro\" dir=\"auto\">");
-	text(b, p->cf->intro);
+	/* The intro is the newsroom's own words: for this language, so in
+	 * its direction; the value without a code may be in any script. */
+	buf_puts(b, any ? "<p class=\"intro\" dir=\"auto\">" :
+		    "<p class=\"intro\">");
+	if (any)
+		text(b, intro);
+	else
+		body(b, p, intro);
 	buf_puts(b, "</p>\n<p>");
-	fill(b, T("landing.who"), vars);
+	fill(b, p, T("landing.who"), vars);
 	buf_puts(b, "</p>\n<h2>");
-	text(b, T("landing.what.h"));
+	body(b, p, T("landing.what.h"));
 	buf_puts(b, "</h2>\n");
-	para(b, T("landing.what"));
+	para(b, p, T("landing.what"));
 	buf_puts(b, "<h2>");
-	text(b, T("landing.see.h"));
+	body(b, p, T("landing.see.h"));
 	buf_puts(b, "</h2>\n");
-	para(b, T("landing.see.can"));
-	para(b, T("landing.see.cannot"));
+	para(b, p, T("landing.see.can"));
+	para(b, p, T("landing.see.cannot"));
 	buf_puts(b, "<h2>");
-	text(b, T("landing.safety.h"));
+	body(b, p, T("landing.safety.h"));
 	buf_puts(b, "</h2>\n<ol class=\"steps\">\n");
 	for (size_t i = 0; i < sizeof(advice) / sizeof(*advice); i++) {
 		buf_puts(b, "<li>");
-		text(b, T(advice[i]));
+		body(b, p, T(advice[i]));
 		buf_puts(b, "</li>\n");
 	}
 	buf_puts(b, "</ol>\n");
 	button_form(b, p, "/new", T("landing.new"), "primary");
 	buf_puts(b, "<p>");
-	text(b, T("landing.returning"));
+	body(b, p, T("landing.returning"));
 	buf_puts(b, " <a href=\"/login\">");
-	text(b, T("landing.login"));
+	body(b, p, T("landing.login"));
 	buf_puts(b, "</a></p>\n");
 	end(b);
 }
@@ -323,7 +400,7 @@ void page_codename(buf *b, const page_ctx *p, const char *words,
 		   const char *digits)
 {
 	begin(b, p, T("codename.title"), NULL);
-	para(b, T("codename.intro"));
+	para(b, p, T("codename.intro"));
 	/* English words and digit groups: the stylesheet keeps both left
 	 * to right on every page. */
 	buf_puts(b, "<p id=\"codename\">");
@@ -331,23 +408,26 @@ void page_codename(buf *b, const page_ctx *p, const char *words,
 	buf_puts(b, "</p>\n<figure id=\"codename-qr\">\n");
 	qr_svg(b, words, T("codename.qr"));
 	buf_puts(b, "\n</figure>\n");
-	para(b, T("codename.digits"));
+	para(b, p, T("codename.digits"));
 	buf_puts(b, "<p class=\"digits\">");
 	text(b, digits);
 	buf_puts(b, "</p>\n<p class=\"warn\">");
-	text(b, T("codename.warn"));
+	body(b, p, T("codename.warn"));
 	buf_puts(b, "</p>\n<p class=\"next\"><a class=\"button\" "
 		    "href=\"/submit\">");
-	text(b, T("codename.next"));
+	body(b, p, T("codename.next"));
 	buf_puts(b, "</a></p>\n");
 	end(b);
 }
 
 void page_submit(buf *b, const page_ctx *p)
 {
-	char mb[16];
+	char mb[24];
 	const char *const vars[] = { "mb", mb, NULL };
-	snprintf(mb, sizeof(mb), "%u", p->cf->max_upload_mb);
+	/* The limit is max_upload_mb MiB; readers know MB (10^6 bytes).
+	 * Rounded down, so the page never promises more than is taken. */
+	snprintf(mb, sizeof(mb), "%llu",
+		 (unsigned long long)p->cf->max_upload_mb * 1048576u / 1000000u);
 	begin(b, p, T("submit.title"), "/submit");
 	buf_puts(b, "<form method=\"post\" action=\"/submit\" "
 		    "enctype=\"multipart/form-data\">\n");
@@ -355,21 +435,21 @@ void page_submit(buf *b, const page_ctx *p)
 	/* The honeypot: hidden by the stylesheet, so only a robot fills
 	 * it in. */
 	buf_puts(b, "<div class=\"hp\"><label for=\"website\">");
-	text(b, T("submit.hp"));
+	body(b, p, T("submit.hp"));
 	buf_puts(b, "</label><input type=\"text\" id=\"website\" "
 		    "name=\"website\" autocomplete=\"off\" tabindex=\"-1\">"
 		    "</div>\n<label for=\"message\">");
-	text(b, T("submit.message"));
+	body(b, p, T("submit.message"));
 	buf_puts(b, "</label>\n<textarea id=\"message\" name=\"message\" "
 		    "rows=\"12\" dir=\"auto\"></textarea>\n<label for=\"file\">");
-	text(b, T("submit.files"));
+	body(b, p, T("submit.files"));
 	buf_puts(b, "</label>\n<input type=\"file\" id=\"file\" name=\"file\" "
 		    "multiple>\n<p class=\"note\">");
-	text(b, T("submit.meta"));
+	body(b, p, T("submit.meta"));
 	buf_puts(b, "</p>\n<p class=\"note\">");
-	fill(b, T("submit.limit"), vars);
+	fill(b, p, T("submit.limit"), vars);
 	buf_puts(b, "</p>\n<button type=\"submit\">");
-	text(b, T("submit.send"));
+	body(b, p, T("submit.send"));
 	buf_puts(b, "</button>\n</form>\n");
 	end(b);
 }
@@ -377,10 +457,10 @@ void page_submit(buf *b, const page_ctx *p)
 void page_submitted(buf *b, const page_ctx *p)
 {
 	begin(b, p, T("submitted.title"), "/submit");
-	para(b, T("submitted.body"));
-	para(b, T("submitted.next"));
+	para(b, p, T("submitted.body"));
+	para(b, p, T("submitted.next"));
 	buf_puts(b, "<p><a href=\"/submit\">");
-	text(b, T("submitted.more"));
+	body(b, p, T("submitted.more"));
 	buf_puts(b, "</a></p>\n");
 	end(b);
 }
@@ -391,24 +471,24 @@ void page_login(buf *b, const page_ctx *p)
 	buf_puts(b, "<form method=\"post\" action=\"/login\">\n");
 	csrf_field(b, p);
 	buf_puts(b, "<label for=\"codename\">");
-	text(b, T("login.field"));
+	body(b, p, T("login.field"));
 	buf_puts(b, "</label>\n<input type=\"password\" id=\"codename\" "
 		    "name=\"codename\" dir=\"ltr\" autocomplete=\"off\" "
 		    "autocapitalize=\"off\" spellcheck=\"false\" "
 		    "maxlength=\"500\" required>\n<button type=\"submit\">");
-	text(b, T("login.go"));
+	body(b, p, T("login.go"));
 	buf_puts(b, "</button>\n</form>\n");
-	para(b, T("login.lost"));
+	para(b, p, T("login.lost"));
 	end(b);
 }
 
 void page_logged_out(buf *b, const page_ctx *p)
 {
 	begin(b, p, T("logout.title"), "/");
-	para(b, T("logout.body"));
+	para(b, p, T("logout.body"));
 	/* The session that held the language is gone: the link carries it. */
 	buf_printf(b, "<p><a href=\"/?l=%s\">", p->lang);
-	text(b, T("error.home"));
+	body(b, p, T("error.home"));
 	buf_puts(b, "</a></p>\n");
 	end(b);
 }
@@ -417,7 +497,7 @@ void page_replies_begin(buf *b, const page_ctx *p)
 {
 	begin(b, p, T("replies.title"), "/replies");
 	buf_puts(b, "<p><a class=\"button\" href=\"/submit\">");
-	text(b, T("replies.send"));
+	body(b, p, T("replies.send"));
 	buf_puts(b, "</a></p>\n");
 }
 
@@ -428,26 +508,31 @@ void page_reply(buf *b, const page_ctx *p, const char *id_hex,
 	if (msg)
 		buf_html(b, msg, len);
 	else
-		text(b, T("replies.unreadable"));
+		body(b, p, T("replies.unreadable"));
 	buf_puts(b, "</p>\n<form method=\"post\" action=\"/replies/delete\">"
 		    "\n");
 	csrf_field(b, p);
 	buf_printf(b, "<input type=\"hidden\" name=\"id\" value=\"%s\">\n"
 		   "<button type=\"submit\">", id_hex);
-	text(b, T("replies.delete"));
+	body(b, p, T("replies.delete"));
 	buf_puts(b, "</button>\n</form>\n</div>\n");
 }
 
 void page_replies_end(buf *b, const page_ctx *p, int count)
 {
 	if (!count) {
-		para(b, T("replies.none"));
+		para(b, p, T("replies.none"));
 	} else {
-		para(b, T("replies.advice"));
+		para(b, p, T("replies.advice"));
 		button_form(b, p, "/replies/delete-all",
 			    T("replies.delete_all"), "danger");
 	}
 	end(b);
+}
+
+int page_http_status(int status)
+{
+	return status > 999 ? status - 1000 : status;
 }
 
 void page_error(buf *b, const page_ctx *p, int status)
@@ -455,16 +540,22 @@ void page_error(buf *b, const page_ctx *p, int status)
 	char key[24], title[32];
 	switch (status) {
 	case 400: case 403: case 404: case 405: case 413: case 503:
+		snprintf(key, sizeof(key), "error.%d", status);
+		break;
+	case PAGE_EXPIRED:
+		snprintf(key, sizeof(key), "error.expired");
+		break;
+	case PAGE_TOO_MANY_FILES:
+		snprintf(key, sizeof(key), "error.files");
 		break;
 	default:
-		status = 500;
+		snprintf(key, sizeof(key), "error.500");
 	}
-	snprintf(key, sizeof(key), "error.%d", status);
-	snprintf(title, sizeof(title), "error.%d.title", status);
+	snprintf(title, sizeof(title), "%s.title", key);
 	begin(b, p, T(title), "/");
-	para(b, T(key));
+	para(b, p, T(key));
 	buf_puts(b, "<p><a href=\"/\">");
-	text(b, T("error.home"));
+	body(b, p, T("error.home"));
 	buf_puts(b, "</a></p>\n");
 	end(b);
 }

@@ -60,7 +60,18 @@ void page_reply(buf *b, const page_ctx *p, const char *id_hex,
 		const char *text, size_t len);
 void page_replies_end(buf *b, const page_ctx *p, int count);
 
-/* The page for an error status (400, 403, 404, 405, 413, 500, 503). */
+/* Pages that share an HTTP status with another but say something else:
+ * a form whose session or token expired (403, never the failed-login
+ * page: a frightened source must not be told its codename is wrong), and
+ * a submission of more files than the drop takes (413). */
+#define PAGE_EXPIRED 1403
+#define PAGE_TOO_MANY_FILES 1413
+
+/* The page for an error status (400, 403, 404, 405, 413, 500, 503, or
+ * one of the PAGE_ ones above). */
 void page_error(buf *b, const page_ctx *p, int status);
+
+/* The HTTP status a page_error status is sent with. */
+int page_http_status(int status);
 
 #endif

@@ -5,10 +5,13 @@
  *     the buffer is large enough it holds one line per problem counted;
  *   - the count and the settings do not depend on the buffer's size;
  *   - a file without problems leaves every text setting NUL-terminated
- *     inside its field, and a listen address that parses. */
+ *     inside its field, and a listen address that parses;
+ *   - and each per-language text (KEY.CODE) under a code that is in
+ *     languages, once, NUL-terminated, found by conf_text. */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf.h"
 
@@ -67,6 +70,26 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		assert(conf_listen_parse(a.listen, &ss, &sl) == 0);
 		assert(conf_session_idle(&a) > 0);
 		assert(a.max_upload_mb > 0 && a.max_connections > 0);
+		for (size_t i = 0; i < CONF_TEXT_LANGS; i++) {
+			const conf_lang_text *t = &a.texts[i];
+			if (!t->code[0]) {
+				/* Slots fill in order. */
+				for (size_t j = i; j < CONF_TEXT_LANGS; j++)
+					assert(!a.texts[j].code[0]);
+				break;
+			}
+			assert(memchr(t->code, '\0', sizeof(t->code)));
+			assert(memchr(t->newsroom_name, '\0',
+				      sizeof(t->newsroom_name)));
+			assert(memchr(t->intro, '\0', sizeof(t->intro)));
+			assert(t->newsroom_name[0] || t->intro[0]);
+			assert(strcmp(t->code, "en"));
+			for (size_t j = 0; j < i; j++)
+				assert(strcasecmp(a.texts[j].code, t->code));
+			const char *v = conf_text(&a, "intro", t->code);
+			assert(v ? v == t->intro : !t->intro[0]);
+		}
+		assert(conf_text(&a, "intro", "en") == a.intro);
 	}
 	return 0;
 }

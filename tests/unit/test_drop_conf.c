@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -93,6 +94,92 @@ static void test_errors(void **state)
 	}
 }
 
+/* newsroom_name and intro per language, as KEY.CODE. */
+static void test_lang_texts(void **state)
+{
+	conf c;
+	char err[1024];
+	(void)state;
+	assert_int_equal(parse(&c, "intro.ug = a\nnewsroom_name.kk-Arab = b\n"
+			       "newsroom_name.ug = c = d\nintro.en = e\n"
+			       "languages = en, ug, kk-arab\n", err,
+			       sizeof(err)), 0);
+	assert_string_equal(conf_text(&c, "intro", "ug"), "a");
+	assert_string_equal(conf_text(&c, "newsroom_name", "ug"), "c = d");
+	/* Codes match as pages match them, ignoring case. */
+	assert_string_equal(conf_text(&c, "newsroom_name", "kk-Arab"), "b");
+	assert_null(conf_text(&c, "intro", "kk-Arab"));
+	assert_null(conf_text(&c, "intro", "ru"));
+	/* intro.en is intro: the English page's. */
+	assert_string_equal(conf_text(&c, "intro", "en"), "e");
+	assert_string_equal(c.intro, "e");
+	assert_string_equal(conf_text(&c, "newsroom_name", "en"),
+			    "Our newsroom");
+	assert_null(conf_text(&c, "listen", "en"));
+	assert_null(conf_text(&c, "nonsense", "ug"));
+
+	static const char *const bad[] = {
+		"intro.xx = a\n",              /* not in languages */
+		"languages = en, kk\nintro.ug = a\n",
+		"intro.UG = a\n",              /* not a code */
+		"intro. = a\n",
+		"intro.u = a\n",
+		"intro.ug.kk = a\n",
+		"intro.ug-toolongcode = a\n",
+		"listen.ug = 127.0.0.1:80\n",  /* no value per language */
+		"max_upload_mb.ug = 5\n",
+		"outro.ug = a\n",              /* unknown key */
+		"intro.ug =\n",                /* empty */
+		"intro.ug = a\nintro.ug = b\n",
+		"intro.ug = a\nintro.UG = b\n",
+		"intro = a\nintro.en = b\n",
+		"intro.ug = a\001b\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		int n = parse(&c, bad[i], err, sizeof(err));
+		if (n != 1)
+			fail_msg("'%s' gave %d problems: %s", bad[i], n, err);
+		assert_non_null(strstr(err, "t.conf:"));
+	}
+	/* The one a typo is most likely to be says which code. */
+	assert_int_equal(parse(&c, "\nintro.xx = a\n", err, sizeof(err)), 1);
+	assert_string_equal(err, "t.conf:2: texts for 'xx', which is not in "
+			    "languages\n");
+
+	/* Over-long values, as for the key without a code. */
+	char line[CONF_INTRO_MAX + 40];
+	memset(line, 'y', sizeof(line) - 2);
+	memcpy(line, "intro.ug = ", 11);
+	line[sizeof(line) - 2] = '\n';
+	line[sizeof(line) - 1] = '\0';
+	assert_int_equal(parse(&c, line, err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "intro.ug is longer than 2000 bytes"));
+	memset(line, 'y', sizeof(line) - 2);
+	memcpy(line, "newsroom_name.ru = ", 19);
+	line[CONF_NAME_MAX + 20] = '\n';
+	line[CONF_NAME_MAX + 21] = '\0';
+	assert_int_equal(parse(&c, line, err, sizeof(err)), 1);
+	line[CONF_NAME_MAX + 19] = '\n';
+	line[CONF_NAME_MAX + 20] = '\0';
+	assert_int_equal(parse(&c, line, err, sizeof(err)), 0);
+	assert_int_equal(strlen(conf_text(&c, "newsroom_name", "ru")),
+			 CONF_NAME_MAX);
+
+	/* At most CONF_TEXT_LANGS languages: each must be in languages,
+	 * which holds at most 16. */
+	char many[4096] = "languages = en";
+	for (int i = 0; i < 15; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many),
+			 ", q%c%c", 'a' + i / 26, 'a' + i % 26);
+	strcat(many, "\n");
+	for (int i = 0; i < CONF_TEXT_LANGS + 1; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many),
+			 "intro.q%c%c = x\n", 'a' + i / 26, 'a' + i % 26);
+	int n = parse(&c, many, err, sizeof(err));
+	assert_non_null(strstr(err, "more than 16 languages with texts"));
+	assert_true(n >= 1);
+}
+
 static void test_one_line_per_error(void **state)
 {
 	conf c;
@@ -152,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_lang_texts),
 		cmocka_unit_test(test_one_line_per_error),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_listen),

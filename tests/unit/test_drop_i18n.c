@@ -430,7 +430,7 @@ static void test_pages(void **state)
 				    "aria-current=\"true\">ئۇيغۇرچە</a>"));
 	/* A placeholder's value is isolated, the message box follows what
 	 * is typed in it. */
-	assert_non_null(strstr(b.p, "<bdi>500</bdi> MiB"));
+	assert_non_null(strstr(b.p, "<bdi>524</bdi> <bdi>MB</bdi>"));
 	assert_non_null(strstr(b.p, "dir=\"auto\"></textarea>"));
 	assert_non_null(strstr(b.p, "<form method=\"post\" action=\"/logout\""));
 	buf_free(&b);
@@ -441,6 +441,107 @@ static void test_pages(void **state)
 	assert_non_null(strstr(b.p, "<p id=\"codename\">able baker"));
 	assert_non_null(strstr(b.p, "<p class=\"digits\">1234"));
 	assert_null(strstr(b.p, "class=\"langs\""));
+	buf_free(&b);
+}
+
+/* The limit is shown in MB (10^6 bytes), rounded down from the MiB the
+ * drop enforces, so it never promises more than is accepted. */
+static void test_limit_mb(void **state)
+{
+	static const struct { unsigned mib; const char *shown; } t[] = {
+		{ 1, "<bdi>1</bdi> MB" }, { 10, "<bdi>10</bdi> MB" },
+		{ 500, "<bdi>524</bdi> MB" }, { 4096, "<bdi>4294</bdi> MB" },
+	};
+	static conf cf;
+	buf b;
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		conf_defaults(&cf);
+		cf.max_upload_mb = t[i].mib;
+		page_ctx p = { .lang = "en", .csrf = "00", .logged_in = 1,
+			       .cf = &cf };
+		buf_init(&b, 1 << 20, 0);
+		page_submit(&b, &p);
+		assert_false(buf_failed(&b));
+		assert_non_null(strstr(b.p, t[i].shown));
+		buf_free(&b);
+	}
+}
+
+/* The operator's texts: each language's own value, else its translated
+ * default; English only on the English page. */
+static void test_operator_texts(void **state)
+{
+	static conf cf;
+	char err[512];
+	buf b;
+	static const char *const codes[] = { "kk", "kk-Arab", "ug", "ru",
+					     "zh-Hans" };
+	(void)state;
+	/* Every shipped catalog translates both defaults, and the
+	 * template's English is the configuration's default. */
+	conf_defaults(&cf);
+	assert_string_equal(i18n_own("en", "conf.newsroom_name.default"),
+			    cf.newsroom_name);
+	assert_string_equal(i18n_own("en", "conf.intro.default"), cf.intro);
+	for (size_t i = 0; i < 5; i++) {
+		assert_non_null(i18n_own(codes[i], "conf.newsroom_name.default"));
+		assert_non_null(i18n_own(codes[i], "conf.intro.default"));
+	}
+	static const char text[] =
+		"newsroom_name = The Daily Post\n"
+		"intro = Tell us what you saw.\n"
+		"intro.ug = \xd9\x8a\xd9\x88\xd9\x84\xd9\x84\xd8\xa7\xda\xad\n"
+		"newsroom_name.ug = The Daily Post\n";
+	assert_int_equal(conf_parse(&cf, "t.conf", text, strlen(text), err,
+				    sizeof(err)), 0);
+	static const struct {
+		const char *lang, *want, *not;
+	} t[] = {
+		{ "en", "<p class=\"intro\" dir=\"auto\">Tell us what you "
+		  "saw.</p>", NULL },
+		/* Its own intro, in the page's direction; the Latin name
+		 * isolated. */
+		{ "ug", "<p class=\"intro\">\xd9\x8a\xd9\x88\xd9\x84\xd9\x84"
+		  "\xd8\xa7\xda\xad</p>", "Tell us" },
+		{ "ug", "<a href=\"/\"><bdi>The Daily Post</bdi></a>", NULL },
+		/* No value of its own: the translated default, never the
+		 * operator's English. */
+		{ "ru", "Наша редакция", "Daily" },
+		{ "ru", "Присылайте нам документы", "Tell us" },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		page_ctx p = { .lang = t[i].lang, .csrf = "00", .cf = &cf };
+		buf_init(&b, 1 << 20, 0);
+		page_landing(&b, &p);
+		assert_false(buf_failed(&b));
+		if (!strstr(b.p, t[i].want))
+			fail_msg("%s: no '%s'", t[i].lang, t[i].want);
+		if (t[i].not && strstr(b.p, t[i].not))
+			fail_msg("%s: '%s' shown", t[i].lang, t[i].not);
+		buf_free(&b);
+	}
+}
+
+/* On right-to-left pages Latin words inside the text are isolated. */
+static void test_rtl_isolation(void **state)
+{
+	static conf cf;
+	buf b;
+	(void)state;
+	conf_defaults(&cf);
+	page_ctx p = { .lang = "ug", .csrf = "00", .cf = &cf };
+	buf_init(&b, 1 << 20, 0);
+	page_landing(&b, &p);
+	assert_false(buf_failed(&b));
+	assert_non_null(strstr(b.p, "<bdi>Tor Browser</bdi>"));
+	assert_non_null(strstr(b.p, "(<bdi>Safest</bdi>)"));
+	assert_non_null(strstr(b.p, "<bdi>IP</bdi>"));
+	buf_free(&b);
+	p.lang = "ru";
+	buf_init(&b, 1 << 20, 0);
+	page_landing(&b, &p);
+	assert_null(strstr(b.p, "<bdi>Tor Browser</bdi>"));
 	buf_free(&b);
 }
 
@@ -509,6 +610,9 @@ int main(void)
 		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_limit_mb),
+		cmocka_unit_test(test_operator_texts),
+		cmocka_unit_test(test_rtl_isolation),
 		cmocka_unit_test(test_catalog_dir),
 	};
 	if (crypt_init())
