@@ -272,6 +272,11 @@ static const int server_calls[] = {
 	SCMP_SYS(accept4), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
 	SCMP_SYS(sendmsg), SCMP_SYS(shutdown), SCMP_SYS(setsockopt),
 	SCMP_SYS(pselect6), SCMP_SYS(poll), SCMP_SYS(ppoll),
+	/* the front door's one thread waits on all its connections */
+	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
+	/* glibc's fatal messages (stack smashing, heap corruption), so
+	 * such a crash ends in the abort it means, not SIGSYS */
+	SCMP_SYS(writev),
 };
 
 /* What the leak checker does at exit in sanitizer builds: a tracer task
@@ -281,6 +286,8 @@ static const int sanitizer_calls[] = {
 	SCMP_SYS(getdents64), SCMP_SYS(getdents), SCMP_SYS(getppid),
 	SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack), SCMP_SYS(gettid),
 	SCMP_SYS(open),
+	/* the report's writer asks whether stderr is a terminal */
+	SCMP_SYS(ioctl),
 };
 
 /* Allows call (mmap or mprotect, protection in the third argument) unless

@@ -62,6 +62,19 @@ crypt_random(void *buf, size_t len)
 	randombytes_buf(buf, len);
 }
 
+void
+crypt_mac(uint8_t *out, size_t outlen, const uint8_t key[32],
+	  const void *msg, size_t len)
+{
+	crypto_generichash(out, outlen, msg, len, key, 32);
+}
+
+int
+crypt_equal(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
+}
+
 uint32_t
 crypt_today(void)
 {

@@ -86,6 +86,16 @@ int crypt_unhex(uint8_t *out, size_t n, const char *hex);
  * Everything random in sealdrop comes from here or from crypto/ itself. */
 void crypt_random(void *buf, size_t len);
 
+/* A MAC of len bytes at msg under a 32-byte key, outlen (16..64) bytes
+ * long: keyed BLAKE2b. For values the server hands out and must know
+ * again without keeping them (the anonymous session tickets). */
+void crypt_mac(uint8_t *out, size_t outlen, const uint8_t key[32],
+	       const void *msg, size_t len);
+
+/* 1 when the n bytes at a and b are equal, in time that does not depend
+ * on where they differ. */
+int crypt_equal(const void *a, const void *b, size_t n);
+
 /* Days since the Unix epoch (UTC): the only clock sealdrop stores. */
 uint32_t crypt_today(void);
 

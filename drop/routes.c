@@ -10,6 +10,7 @@
 #include "envelope.h"
 #include "form.h"
 #include "kdfpool.h"
+#include "limit.h"
 #include "page.h"
 #include "web.h"
 
@@ -82,6 +83,18 @@ static int kdf_status(int err)
 	return err == KDFPOOL_EBUSY ? 503 : 500;
 }
 
+/* A derivation, as one circuit's share of the pool allows: a circuit
+ * that has its derivations running or waiting gets 503 at once, so no
+ * one circuit can fill the pool's queue. */
+static int derive(req *r, const codename *c, codename_keys *k)
+{
+	if (!limit_take(r->circ, LIMIT_KDF))
+		return KDFPOOL_EBUSY;
+	int kr = kdfpool_derive(c, &r->w->params, k);
+	limit_put(r->circ, LIMIT_KDF);
+	return kr;
+}
+
 static enum MHD_Result show_codename(req *r, const codename *c)
 {
 	char words[CODENAME_TEXT_MAX], digits[CODENAME_DIGITS_MAX];
@@ -102,7 +115,7 @@ static enum MHD_Result post_new(req *r)
 	int64_t id = 0;
 	int err = 500;
 	if (!csrf_ok(r))
-		return web_error(r, 403);
+		return web_error(r, PAGE_EXPIRED);
 	codename_keys *k = codename_keys_new();
 	store *st = store_pool_get(r->w->pool);
 	unsigned max = r->w->cf->max_pending_sources;
@@ -111,14 +124,14 @@ static enum MHD_Result post_new(req *r)
 		goto out;
 	/* Full: refused before the derivation's cost (store_source_add
 	 * checks again, for sign-ups that derive at once). */
-	if (pending >= max) {
+	if (pending >= max || !limit_circuit_signup(r->circ)) {
 		err = 503;
 		goto out;
 	}
 	/* A lookup collision means a 90-bit coincidence; one retry. */
 	for (int tries = 0; tries < 2 && !id; tries++) {
 		codename_generate(&c);
-		int kr = kdfpool_derive(&c, &r->w->params, k);
+		int kr = derive(r, &c, k);
 		if (kr) {
 			err = kdf_status(kr);
 			goto out;
@@ -130,7 +143,10 @@ static enum MHD_Result post_new(req *r)
 		if (sr && sr != STORE_EEXIST)
 			goto out;
 	}
-	if (id && sess_login(r->sv.token, id, k, &r->sv) == 0) {
+	int lr = id ? sess_login(r->sv.token, id, k, &r->sv) : SESS_ENONE;
+	if (lr == SESS_EFULL)
+		err = 503;
+	if (id && lr == 0) {
 		store_pool_put(r->w->pool, st);
 		codename_keys_free(k);
 		enum MHD_Result ok = show_codename(r, &c);
@@ -144,32 +160,26 @@ out:
 	return web_error(r, err);
 }
 
-/* The global budget of failed logins: 1 while this minute has room. */
-static int login_budget(web *w, int fail)
-{
-	long minute = (long)(time(NULL) / 60);
-	int ok;
-	pthread_mutex_lock(&w->fail_lock);
-	if (w->fail_minute != minute) {
-		w->fail_minute = minute;
-		w->fail_count = 0;
-	}
-	if (fail)
-		w->fail_count++;
-	ok = w->fail_count < w->cf->failed_logins_per_min;
-	pthread_mutex_unlock(&w->fail_lock);
-	return ok;
-}
-
+/* A login spends, before its derivation, one of its circuit's failures
+ * this minute and one token of everyone's failed-login budget (waiting
+ * its turn for one, at most kdf_wait_s); a success gives both back. So
+ * the check and the count are one step, concurrent failures cannot pass
+ * the budget together, and only failures spend it. */
 static enum MHD_Result post_login(req *r)
 {
 	char text[CODENAME_INPUT_MAX + 1];
 	codename c;
 	int64_t id = 0;
+	unsigned retry = 0;
 	if (!csrf_ok(r))
-		return web_error(r, 403);
-	if (!login_budget(r->w, 0))
+		return web_error(r, PAGE_EXPIRED);
+	if (!limit_circuit_fail(r->circ))
 		return web_error(r, 503);
+	if (!limit_login_take(r->w->cf->kdf_wait_s * 1000u, &retry)) {
+		limit_circuit_unfail(r->circ);
+		r->retry_after = retry;
+		return web_error(r, 503);
+	}
 	int n = form_get(r->body.p, r->body.len, "codename", text,
 			 sizeof(text));
 	/* Input that is no codename costs the same Argon2 run as a wrong
@@ -182,7 +192,7 @@ static enum MHD_Result post_login(req *r)
 	store *st = store_pool_get(r->w->pool);
 	int status = 500;
 	if (k && st) {
-		int kr = kdfpool_derive(&c, &r->w->params, k);
+		int kr = derive(r, &c, k);
 		if (kr) {
 			status = kdf_status(kr);
 		} else {
@@ -193,13 +203,20 @@ static enum MHD_Result post_login(req *r)
 	}
 	sodium_memzero(&c, sizeof(c));
 	store_pool_put(r->w->pool, st);
-	if (status == 303 && sess_login(r->sv.token, id, k, &r->sv))
-		status = 403;
+	if (status == 303) {
+		int lr = sess_login(r->sv.token, id, k, &r->sv);
+		if (lr)
+			status = lr == SESS_EFULL ? 503 : PAGE_EXPIRED;
+	}
 	codename_keys_free(k);
+	/* Only a failure spends the budgets: what never ran, or failed on
+	 * our side, gives them back too. */
+	if (status != 403) {
+		limit_login_refund();
+		limit_circuit_unfail(r->circ);
+	}
 	if (status == 303)
 		return web_redirect(r, "/replies");
-	if (status == 403)
-		login_budget(r->w, 1);
 	return web_error(r, status);
 }
 
@@ -293,7 +310,7 @@ static enum MHD_Result post_reply_delete(req *r)
 	char hex[2 * BUNDLE_ID + 2];
 	uint8_t uid[BUNDLE_ID];
 	if (!logged_in_post(r))
-		return web_error(r, 403);
+		return web_error(r, PAGE_EXPIRED);
 	if (form_get(r->body.p, r->body.len, "id", hex, sizeof(hex)) !=
 		    2 * BUNDLE_ID || crypt_unhex(uid, BUNDLE_ID, hex))
 		return web_error(r, 400);
@@ -310,7 +327,7 @@ static enum MHD_Result post_reply_delete(req *r)
 static enum MHD_Result post_replies_delete_all(req *r)
 {
 	if (!logged_in_post(r))
-		return web_error(r, 403);
+		return web_error(r, PAGE_EXPIRED);
 	store *st = store_pool_get(r->w->pool);
 	int err = !st || store_replies_delete_all(st, r->sv.source_id);
 	store_pool_put(r->w->pool, st);
@@ -320,7 +337,7 @@ static enum MHD_Result post_replies_delete_all(req *r)
 static enum MHD_Result post_logout(req *r)
 {
 	if (!csrf_ok(r))
-		return web_error(r, 403);
+		return web_error(r, PAGE_EXPIRED);
 	sess_end(r->sv.token);
 	r->have_sess = 0;
 	r->clear_cookie = 1;

@@ -177,9 +177,9 @@ int cmd_serve(const cmd_args *a)
 	if (prepare(a, &c, &w))
 		goto out_lock;
 	const char *listen = a->listen ? a->listen : c.listen;
-	pthread_mutex_init(&w.fail_lock, NULL);
 	w.pool = store_pool_new(a->dir, 16);
-	if (!w.pool || sess_init(c.max_sessions, conf_session_idle(&c)) ||
+	if (!w.pool || sess_init(c.max_sessions, conf_session_idle(&c),
+				 c.sessions_per_source) ||
 	    kdfpool_init(c.kdf_workers, c.kdf_wait_s)) {
 		cmd_fail("out of memory");
 		goto out_pool;

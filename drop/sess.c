@@ -1,9 +1,10 @@
 /*
- * sess.c - the session table.
+ * sess.c - sessions: tickets for visitors, a table for sources.
  *
- * A plain array searched from end to end: with every slot compared in
- * constant time, a token's lookup time says nothing about which tokens
- * exist, and ten thousand 32-byte compares cost microseconds.
+ * The table is a plain array searched from end to end: with every slot
+ * compared in constant time, a token's lookup time says nothing about
+ * which tokens exist, and ten thousand 32-byte compares cost
+ * microseconds. It holds logged-in sessions only.
  */
 #include <pthread.h>
 #include <string.h>
@@ -22,12 +23,28 @@ struct sess {
 	int64_t source_id;
 	codename_keys *keys; /* sodium_malloc'd while logged in */
 	time_t last;
+	uint64_t order;      /* of last use: which is oldest, exactly */
 };
+
+/* An anonymous session is no slot at all but a ticket the visitor keeps:
+ * nonce[8] || issued u32 (seconds since sess_init) || lang[8] || mac[12],
+ * the MAC under a key made at start. Nothing a flood of visitors does
+ * touches the table, so none of them can push a source out of it, and a
+ * restart makes every ticket worthless, as it ends every session. */
+#define T_NONCE 0
+#define T_ISSUED 8
+#define T_LANG 12
+#define T_LANGLEN 8
+#define T_MAC 20
+#define T_MACLEN (SESS_TOKEN - T_MAC)
 
 static struct {
 	pthread_mutex_t lock;
 	struct sess *s;
-	unsigned max, idle_s;
+	unsigned max, idle_s, per_source;
+	uint8_t *key;        /* sodium_malloc'd: the tickets' MAC key */
+	time_t start;
+	uint64_t uses;
 } tab = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* A monotonic clock: idle expiry must not jump with the wall clock. */
@@ -38,16 +55,26 @@ static time_t now(void)
 	return ts.tv_sec;
 }
 
-/* The table holds every token and CSRF token: sodium_malloc memory, so
- * it is never swapped out or dumped, and is wiped again when freed. */
-int sess_init(unsigned max, unsigned idle_s)
+/* The table holds every logged-in token and CSRF token: sodium_malloc
+ * memory, so it is never swapped out or dumped, and is wiped again when
+ * freed. */
+int sess_init(unsigned max, unsigned idle_s, unsigned per_source)
 {
 	tab.s = sodium_allocarray(max, sizeof(*tab.s));
-	if (!tab.s)
+	tab.key = sodium_malloc(32);
+	if (!tab.s || !tab.key) {
+		sodium_free(tab.s);
+		sodium_free(tab.key);
+		tab.s = NULL;
+		tab.key = NULL;
 		return SESS_ENOMEM;
+	}
 	memset(tab.s, 0, (size_t)max * sizeof(*tab.s));
+	crypt_random(tab.key, 32);
 	tab.max = max;
 	tab.idle_s = idle_s;
+	tab.per_source = per_source ? per_source : 1;
+	tab.start = now();
 	return 0;
 }
 
@@ -63,10 +90,73 @@ void sess_shutdown(void)
 	for (unsigned i = 0; i < tab.max; i++)
 		wipe(&tab.s[i]);
 	sodium_free(tab.s);
+	sodium_free(tab.key);
 	tab.s = NULL;
+	tab.key = NULL;
 	tab.max = 0;
 	pthread_mutex_unlock(&tab.lock);
 }
+
+/* --- anonymous tickets --- */
+
+static void ticket_mac(const uint8_t t[SESS_TOKEN], uint8_t mac[16])
+{
+	uint8_t msg[16 + T_MAC];
+	memcpy(msg, "sealdrop anon v1", 16);
+	memcpy(msg + 16, t, T_MAC);
+	crypt_mac(mac, 16, tab.key, msg, sizeof(msg));
+}
+
+/* Issues a ticket: the nonce given (a language switch keeps it, and with
+ * it the form's CSRF token), or a fresh one. */
+static void ticket_make(uint8_t t[SESS_TOKEN], const uint8_t *nonce,
+			const char *lang)
+{
+	uint8_t mac[16];
+	if (nonce)
+		memmove(t + T_NONCE, nonce, 8);
+	else
+		crypt_random(t + T_NONCE, 8);
+	crypt_put32(t + T_ISSUED, (uint32_t)(now() - tab.start));
+	memset(t + T_LANG, 0, T_LANGLEN);
+	if (lang && strlen(lang) <= T_LANGLEN)
+		memcpy(t + T_LANG, lang, strlen(lang));
+	ticket_mac(t, mac);
+	memcpy(t + T_MAC, mac, T_MACLEN);
+	sodium_memzero(mac, sizeof(mac));
+}
+
+/* 1 when t is a ticket we issued, not past its idle time; *age gets its
+ * age in seconds. */
+static int ticket_ok(const uint8_t t[SESS_TOKEN], time_t *age)
+{
+	uint8_t mac[16];
+	ticket_mac(t, mac);
+	int ok = crypt_equal(mac, t + T_MAC, T_MACLEN);
+	sodium_memzero(mac, sizeof(mac));
+	if (!ok)
+		return 0;
+	*age = now() - tab.start - (time_t)crypt_get32(t + T_ISSUED);
+	return *age >= 0 && *age < (time_t)tab.idle_s;
+}
+
+static void ticket_view(const uint8_t t[SESS_TOKEN], sess_view *v, int fresh)
+{
+	uint8_t msg[4 + 8], csrf[SESS_TOKEN];
+	memcpy(v->token, t, SESS_TOKEN);
+	memcpy(msg, "csrf", 4);
+	memcpy(msg + 4, t + T_NONCE, 8);
+	crypt_mac(csrf, sizeof(csrf), tab.key, msg, sizeof(msg));
+	crypt_hex(v->csrf, csrf, sizeof(csrf));
+	sodium_memzero(csrf, sizeof(csrf));
+	memset(v->lang, 0, SESS_LANG);
+	memcpy(v->lang, t + T_LANG, T_LANGLEN);
+	v->source_id = 0;
+	v->anon = 1;
+	v->fresh = fresh;
+}
+
+/* --- the table of logged-in sessions --- */
 
 static int expired(const struct sess *s, time_t t)
 {
@@ -84,7 +174,7 @@ static struct sess *find(const uint8_t *token)
 		struct sess *s = &tab.s[i];
 		/* crypto_verify_32 is as constant-time as sodium_memcmp
 		 * and some ten times faster: this loop runs under the
-		 * table's lock on every request. */
+		 * table's lock on every logged-in request. */
 		int eq = crypto_verify_32(s->token, token) == 0;
 		if (eq && s->used)
 			hit = s;
@@ -105,9 +195,10 @@ static void fresh_secrets(struct sess *s)
 	sodium_memzero(csrf, sizeof(csrf));
 }
 
+/* A free slot (expired ones are freed on the way), or NULL: the table
+ * holds only logged-in sessions, and none makes way for another. */
 static struct sess *slot(void)
 {
-	struct sess *lru = NULL;
 	time_t t = now();
 	for (unsigned i = 0; i < tab.max; i++) {
 		struct sess *s = &tab.s[i];
@@ -115,12 +206,29 @@ static struct sess *slot(void)
 			wipe(s);
 		if (!s->used)
 			return s;
-		if (!s->source_id && (!lru || s->last < lru->last))
-			lru = s;
 	}
-	if (lru)
-		wipe(lru);
-	return lru;
+	return NULL;
+}
+
+/* A source keeps at most per_source sessions: its oldest (but keep)
+ * ends while it has that many. */
+static void cap_source(int64_t source_id, const struct sess *keep)
+{
+	for (;;) {
+		struct sess *oldest = NULL;
+		unsigned n = 0;
+		for (unsigned i = 0; i < tab.max; i++) {
+			struct sess *s = &tab.s[i];
+			if (!s->used || s->source_id != source_id || s == keep)
+				continue;
+			n++;
+			if (!oldest || s->order < oldest->order)
+				oldest = s;
+		}
+		if (n < tab.per_source)
+			return;
+		wipe(oldest);
+	}
 }
 
 static void view(const struct sess *s, sess_view *v, int fresh)
@@ -129,28 +237,44 @@ static void view(const struct sess *s, sess_view *v, int fresh)
 	memcpy(v->csrf, s->csrf, SESS_HEX);
 	memcpy(v->lang, s->lang, SESS_LANG);
 	v->source_id = s->source_id;
+	v->anon = 0;
 	v->fresh = fresh;
 }
 
 int sess_open(const uint8_t *token, int create, sess_view *v)
 {
-	int r = 0, fresh = 0;
+	int r = 0;
+	time_t age;
+	uint8_t t[SESS_TOKEN];
 	pthread_mutex_lock(&tab.lock);
-	struct sess *s = token ? find(token) : NULL;
-	if (!s && create) {
-		s = slot();
+	if (!tab.key) {
+		r = SESS_ENONE;
+	} else if (token && ticket_ok(token, &age)) {
+		/* Renewed while used, so the idle time counts from the
+		 * last page, as it does for a logged-in session. */
+		if (age > (time_t)tab.idle_s / 4) {
+			char lang[T_LANGLEN + 1] = { 0 };
+			memcpy(t, token, SESS_TOKEN);
+			memcpy(lang, t + T_LANG, T_LANGLEN);
+			ticket_make(t, t + T_NONCE, lang);
+			ticket_view(t, v, 1);
+		} else {
+			ticket_view(token, v, 0);
+		}
+	} else {
+		struct sess *s = token ? find(token) : NULL;
 		if (s) {
-			s->used = 1;
-			fresh_secrets(s);
-			fresh = 1;
+			s->last = now();
+			s->order = ++tab.uses;
+			view(s, v, 0);
+		} else if (create) {
+			ticket_make(t, NULL, NULL);
+			ticket_view(t, v, 1);
+		} else {
+			r = SESS_ENONE;
 		}
 	}
-	if (s) {
-		s->last = now();
-		view(s, v, fresh);
-	} else {
-		r = create ? SESS_EFULL : SESS_ENONE;
-	}
+	sodium_memzero(t, sizeof(t));
 	pthread_mutex_unlock(&tab.lock);
 	return r;
 }
@@ -159,23 +283,32 @@ int sess_login(const uint8_t token[SESS_TOKEN], int64_t source_id,
 	       const codename_keys *keys, sess_view *v)
 {
 	int r = 0;
+	time_t age;
 	codename_keys *k = codename_keys_new();
 	if (!k)
 		return SESS_ENOMEM;
 	*k = *keys;
 	sodium_memzero(k->lookup, sizeof(k->lookup));
 	pthread_mutex_lock(&tab.lock);
-	struct sess *s = find(token);
+	struct sess *s = NULL;
+	int valid = tab.key && (ticket_ok(token, &age) || (s = find(token)));
+	if (valid && !s)
+		s = slot();
 	if (s) {
 		codename_keys_free(s->keys);
 		s->keys = k;
 		k = NULL;
+		s->used = 1;
 		s->source_id = source_id;
 		s->last = now();
+		s->order = ++tab.uses;
+		memcpy(s->lang, v->lang, SESS_LANG);
+		s->lang[SESS_LANG - 1] = '\0';
 		fresh_secrets(s);
+		cap_source(source_id, s);
 		view(s, v, 1);
 	} else {
-		r = SESS_ENONE;
+		r = valid ? SESS_EFULL : SESS_ENONE;
 	}
 	pthread_mutex_unlock(&tab.lock);
 	codename_keys_free(k);
@@ -195,12 +328,22 @@ int sess_keys(const uint8_t token[SESS_TOKEN], codename_keys *out)
 	return r;
 }
 
-void sess_set_lang(const uint8_t token[SESS_TOKEN], const char *lang)
+void sess_set_lang(sess_view *v, const char *lang)
 {
+	if (strlen(lang) >= SESS_LANG)
+		return;
 	pthread_mutex_lock(&tab.lock);
-	struct sess *s = find(token);
-	if (s && strlen(lang) < SESS_LANG)
-		strcpy(s->lang, lang);
+	if (v->anon && tab.key) {
+		uint8_t nonce[8];
+		memcpy(nonce, v->token + T_NONCE, 8);
+		ticket_make(v->token, nonce, lang);
+		ticket_view(v->token, v, 1);
+	} else {
+		struct sess *s = find(v->token);
+		if (s)
+			strcpy(s->lang, lang);
+		strcpy(v->lang, lang);
+	}
 	pthread_mutex_unlock(&tab.lock);
 }
 

@@ -384,6 +384,17 @@ int store_source_find(store *s, const uint8_t lookup[32], int64_t *id)
 			 32, INT64_MIN, id);
 }
 
+int store_source_bytes(store *s, int64_t source_id, uint64_t *n)
+{
+	int64_t v = 0;
+	int r = query_int(s, "SELECT coalesce(sum(e.length), 0) FROM envelopes e "
+			  "JOIN submissions u ON e.submission = u.id "
+			  "WHERE u.source_id = ? AND u.complete = 1", NULL, 0,
+			  source_id, &v);
+	*n = r ? 0 : (uint64_t)v;
+	return r;
+}
+
 int store_sources_pending(store *s, int64_t *n)
 {
 	return query_int(s, "SELECT count(*) FROM sources WHERE pending = 1",

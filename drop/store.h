@@ -73,6 +73,10 @@ int store_source_add(store *s, const uint8_t lookup[32],
 		     const uint8_t reply_pk[32], uint32_t day,
 		     unsigned max_pending, int64_t *id);
 
+/* *n gets the stored bytes (ciphertext, padding included) of the
+ * source's complete submissions not yet acknowledged. */
+int store_source_bytes(store *s, int64_t source_id, uint64_t *n);
+
 /* *n gets the number of pending sources. */
 int store_sources_pending(store *s, int64_t *n);
 

@@ -36,6 +36,11 @@ struct upload {
 	uint8_t *cbuf;
 	size_t clen, nbuf;
 	uint32_t ends[BUNDLE_ENVELOPES_MAX];
+	unsigned max_files;  /* files this submission may hold */
+	uint64_t max_stored; /* ciphertext bytes it may store, padding too */
+	uint64_t stored;   /* ciphertext bytes so far */
+	unsigned nfiles;   /* file envelopes begun */
+	int toobig;        /* the sink refused: over max_stored */
 	int64_t sub;       /* the submission's row, 0 until written */
 	int64_t env;       /* the row of the first envelope in cbuf, or 0 */
 	int seq;           /* its next chunk number */
@@ -56,7 +61,16 @@ upload *upload_new(store *s, int64_t source_id, const uint8_t (*pks)[32],
 	memcpy(u->pks, pks, npk * 32);
 	u->npk = npk;
 	strcpy(u->csrf, csrf);
+	u->max_files = BUNDLE_ENVELOPES_MAX - 1;
+	u->max_stored = UINT64_MAX;
 	return u;
+}
+
+void upload_limits(upload *u, unsigned max_files, uint64_t max_stored)
+{
+	if (max_files < BUNDLE_ENVELOPES_MAX)
+		u->max_files = max_files;
+	u->max_stored = max_stored;
 }
 
 /* Writes what cbuf holds in one transaction: a staged one while the
@@ -112,6 +126,13 @@ static int write_out(upload *u, int final)
 static int sink(void *ctx, const uint8_t *buf, size_t len)
 {
 	upload *u = ctx;
+	/* What is stored is what counts: padding makes a one-byte file
+	 * cost a whole padded envelope. */
+	if (len > u->max_stored - u->stored) {
+		u->toobig = 1;
+		return -1;
+	}
+	u->stored += len;
 	while (len) {
 		/* Written only when more is to come: a submission whose
 		 * ciphertext fits is written whole by upload_finish. */
@@ -184,9 +205,11 @@ static int begin_envelope(upload *u, const char *filename, const char *type)
 {
 	env_meta meta = { .kind = u->part == PART_FILE ? ENV_FILE :
 							 ENV_MESSAGE };
-	if (u->nenv >= BUNDLE_ENVELOPES_MAX)
+	if (u->nenv >= BUNDLE_ENVELOPES_MAX ||
+	    (u->part == PART_FILE && u->nfiles >= u->max_files))
 		return UPLOAD_ETOOMANY;
 	if (u->part == PART_FILE) {
+		u->nfiles++;
 		copy_capped(meta.name, filename, ENV_NAME_MAX);
 		copy_capped(meta.type, type, ENV_TYPE_MAX);
 	}
@@ -274,6 +297,8 @@ int upload_field(upload *u, const char *key, const char *filename,
 {
 	if (!u->err)
 		u->err = feed(u, key, filename, type, data, off, size);
+	if (u->err && u->toobig)
+		u->err = UPLOAD_ETOOBIG;
 	return u->err;
 }
 
@@ -299,7 +324,7 @@ int upload_finish(upload *u)
 		return u->err;
 	end_part(u);
 	if (u->err)
-		return u->err;
+		return u->err = u->toobig ? UPLOAD_ETOOBIG : u->err;
 	if (!u->csrf_ok)
 		return u->err = UPLOAD_ECSRF;
 	if (u->honeypot)

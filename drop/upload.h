@@ -35,6 +35,7 @@ enum upload_err {
 	UPLOAD_EHONEYPOT = 3, /* the hidden field was filled in */
 	UPLOAD_ETOOMANY = 4,  /* more files than a submission may hold */
 	UPLOAD_ESTORE = 5,    /* the database or the sealer failed */
+	UPLOAD_ETOOBIG = 6,   /* stored (padded) bytes over the limit */
 };
 
 typedef struct upload upload;
@@ -44,6 +45,12 @@ typedef struct upload upload;
  * is the caller's and must outlive the upload. */
 upload *upload_new(store *s, int64_t source_id, const uint8_t (*pks)[32],
 		   size_t npk, const char *csrf);
+
+/* Bounds u: at most max_files files (the message is not one) and
+ * max_stored bytes of ciphertext, padding included (what the disk pays
+ * for, not what the request carried). Without it: the format's own caps.
+ * Call before the first field. */
+void upload_limits(upload *u, unsigned max_files, uint64_t max_stored);
 
 /* Feeds one piece of a multipart field, as libmicrohttpd's post processor
  * delivers it: off == 0 starts a new field. filename and type may be NULL.

@@ -1,20 +1,29 @@
 /*
  * web.c - the daemon, admission control and responses.
  *
- * One thread per connection (libmicrohttpd's internal threads): Argon2
- * and SQLite block, and a blocking thread is the simplest correct way to
- * wait for them. A request is admitted or refused on its first callback,
- * before any body is read (the pattern of libmicrohttpd's largepost.c);
- * errors found later are answered once the body is drained, and the
- * completion callback cleans up, rolling back what did not finish.
+ * Connections come in through the door (door.c), which holds each one,
+ * cheaply, until its request head is complete, and only then hands it to
+ * libmicrohttpd. From there it is one thread per connection: Argon2 and
+ * SQLite block, and a blocking thread is the simplest correct way to wait
+ * for them; what a thread waits on is bounded (a body's rate, the
+ * derivation pool, the busy timeout). Every response closes its
+ * connection, so a second request head on it cannot trickle past the
+ * door. A request is admitted or refused on its first callback, before
+ * any body is read (the pattern of libmicrohttpd's largepost.c); errors
+ * found later are answered once the body is drained, and the completion
+ * callback cleans up, rolling back what did not finish.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -57,6 +66,12 @@ static enum MHD_Result queue(req *r, int status, struct MHD_Response *resp,
 	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy",
 				"same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	/* No feature a page of ours could use, none a script could ask. */
+	MHD_add_response_header(resp, "Permissions-Policy",
+				"accelerometer=(), camera=(), display-capture=(), "
+				"geolocation=(), gyroscope=(), microphone=(), "
+				"payment=(), usb=(), interest-cohort=()");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (r->clear_cookie) {
 		MHD_add_response_header(resp, "Set-Cookie",
 					"sd=; HttpOnly; SameSite=Strict; "
@@ -70,8 +85,12 @@ static enum MHD_Result queue(req *r, int status, struct MHD_Response *resp,
 		sodium_memzero(hex, sizeof(hex));
 		sodium_memzero(cookie, sizeof(cookie));
 	}
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		MHD_add_response_header(resp, "Retry-After", "60");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
+		char after[16];
+		snprintf(after, sizeof(after), "%u",
+			 r->retry_after ? r->retry_after : 60);
+		MHD_add_response_header(resp, "Retry-After", after);
+	}
 	enum MHD_Result ok = MHD_queue_response(r->c, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	r->replied = 1;
@@ -117,7 +136,8 @@ static enum MHD_Result error_page(req *r, int status, const char *allow)
 	}
 	if (allow)
 		MHD_add_response_header(resp, "Allow", allow);
-	return queue(r, status, resp, "text/html; charset=utf-8");
+	return queue(r, page_http_status(status), resp,
+		     "text/html; charset=utf-8");
 }
 
 enum MHD_Result web_error(req *r, int status)
@@ -225,7 +245,7 @@ static void find_session(req *r)
 				 r->sv.lang[0] ? r->sv.lang : NULL, accept,
 				 r->w->cf->languages);
 	if (chosen && r->have_sess)
-		sess_set_lang(r->sv.token, chosen);
+		sess_set_lang(&r->sv, chosen);
 }
 
 /* The newsroom keys an upload is sealed to, read as it starts rather than
@@ -253,13 +273,23 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 	uint8_t pks[STORE_MAX_KEYS][32];
 	size_t npk;
 	r->rt = routes_find(method, url, &allow);
+	if (r->w->cf->proxy_protocol) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			r->c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr) {
+			door_key_of(ci->client_addr, &r->key);
+			r->circ = &r->key;
+		}
+	}
 	find_session(r);
 	if (!r->rt)
 		return allow ? error_page(r, 405, allow) : web_error(r, 404);
 	if (r->rt->body == BODY_NONE)
 		return MHD_YES;
+	/* A form whose session is gone (idle too long, or the drop
+	 * restarted): its own page, never the failed-login one. */
 	if (r->rt->session == 2 && !r->have_sess)
-		return web_error(r, 403);
+		return web_error(r, PAGE_EXPIRED);
 	cl = MHD_lookup_connection_value(r->c, MHD_HEADER_KIND,
 					 MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && strtoull(cl, NULL, 10) > max_body(r))
@@ -269,7 +299,7 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 		return MHD_YES;
 	}
 	if (!r->sv.source_id)
-		return web_error(r, 403);
+		return web_error(r, PAGE_EXPIRED);
 	/* The post processor would take url-encoded bodies too: only the
 	 * form's own encoding is accepted. */
 	const char *type = MHD_lookup_connection_value(
@@ -280,14 +310,27 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 	r->upload_slot = 1;
 	if (n >= r->w->cf->max_concurrent_uploads || disk_low(r->w, 0))
 		return web_error(r, 503);
+	if (!(r->circ_upload = limit_take(r->circ, LIMIT_UPLOAD)))
+		return web_error(r, 503);
 	r->win_start = now_ms();
 	r->st = store_pool_get(r->w->pool);
 	if (!r->st || newsroom_pks(r->st, pks, &npk))
 		return web_error(r, 500);
+	/* What the disk pays for is bounded, not only what the request
+	 * carries: this submission's padded ciphertext, and what its source
+	 * has stored and nobody has acknowledged yet. */
+	uint64_t held, room, cap = (uint64_t)r->w->cf->max_upload_mb << 20;
+	uint64_t source_cap = (uint64_t)r->w->cf->max_source_mb << 20;
+	if (store_source_bytes(r->st, r->sv.source_id, &held))
+		return web_error(r, 500);
+	if (held >= source_cap)
+		return web_error(r, 413);
+	room = source_cap - held < cap ? source_cap - held : cap;
 	r->up = upload_new(r->st, r->sv.source_id,
 			   (const uint8_t (*)[32])pks, npk, r->sv.csrf);
 	if (!r->up)
 		return web_error(r, 500);
+	upload_limits(r->up, r->w->cf->max_files, room);
 	r->pp = MHD_create_post_processor(r->c, UPLOAD_PP_BUFFER,
 					  upload_post_iter, r->up);
 	if (!r->pp)
@@ -302,8 +345,10 @@ static int upload_status(const req *r, int err)
 	case UPLOAD_EHONEYPOT:
 		return 400;
 	case UPLOAD_ECSRF:
-		return 403;
+		return PAGE_EXPIRED;
 	case UPLOAD_ETOOMANY:
+		return PAGE_TOO_MANY_FILES;
+	case UPLOAD_ETOOBIG:
 		return 413;
 	default:
 		/* A store that failed on a full disk (the upload outran the
@@ -413,9 +458,74 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	buf_free(&r->body);
 	if (r->upload_slot)
 		atomic_fetch_sub(&w->uploads, 1);
+	if (r->circ_upload)
+		limit_put(r->circ, LIMIT_UPLOAD);
 	sodium_memzero(r, sizeof(*r));
 	free(r);
 	*con_cls = NULL;
+}
+
+/* A circuit's connections at once, counted from the door's hand-over to
+ * the close (the door counts them before that). socket_context says
+ * whether this one was counted, so the close gives back only what was
+ * taken. */
+static void notify_conn(void *cls, struct MHD_Connection *c,
+			void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	web *w = cls;
+	limit_key k;
+	if (!w->cf->proxy_protocol)
+		return;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	door_key_of(ci->client_addr, &k);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = limit_take(&k, LIMIT_CONN) ? w : NULL;
+	else if (*socket_context)
+		limit_put(&k, LIMIT_CONN);
+}
+
+/* Descriptors: the door's waiting connections, the threads' ones, and
+ * the database's. The soft limit goes up as far as the hard one lets. */
+static void raise_nofile(const conf *cf)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)cf->max_waiting_connections +
+		      cf->max_connections + 256;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ?
+		      need : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < need)
+		fprintf(stderr, "sealdrop: the open-file limit (%llu) is below "
+			"what max_waiting_connections and max_connections "
+			"need (%llu): connections past it wait in the kernel's "
+			"backlog\n", (unsigned long long)rl.rlim_cur,
+			(unsigned long long)need);
+}
+
+/* The listening socket, bound and listening; the door accepts on it. */
+static int listen_on(const struct sockaddr_storage *ss, socklen_t sl)
+{
+	int one = 1;
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* The kernel caps the backlog at somaxconn; ask for plenty. */
+	if (bind(fd, (const struct sockaddr *)ss, sl) || listen(fd, 4096)) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
 int web_start(web *w, const char *listen, unsigned *port, char *why,
@@ -423,43 +533,75 @@ int web_start(web *w, const char *listen, unsigned *port, char *why,
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
+	const conf *cf = w->cf;
 	if (conf_listen_parse(listen, &ss, &sl)) {
 		snprintf(why, whylen, "listen address '%s' is not "
 			 "A.B.C.D:PORT or [IPV6]:PORT", listen);
 		return -1;
 	}
+	struct limit_settings ls = {
+		cf->failed_logins_per_min, cf->circuit_connections,
+		cf->circuit_uploads, cf->circuit_derivations,
+		cf->circuit_failed_logins_per_min,
+		cf->circuit_signups_per_hour, cf->circuits,
+	};
+	if (limit_init(&ls)) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	raise_nofile(cf);
+	int lfd = listen_on(&ss, sl);
+	if (lfd < 0) {
+		snprintf(why, whylen, "cannot listen on %s: %s", listen,
+			 strerror(errno));
+		return -1;
+	}
+	struct sockaddr_storage bound;
+	socklen_t bl = sizeof(bound);
+	*port = 0;
+	if (!getsockname(lfd, (struct sockaddr *)&bound, &bl))
+		*port = ntohs(bound.ss_family == AF_INET6 ?
+			      ((struct sockaddr_in6 *)&bound)->sin6_port :
+			      ((struct sockaddr_in *)&bound)->sin_port);
 	/* poll, not select: select cannot watch a descriptor past
-	 * FD_SETSIZE (1024), and the library silently refuses connections
-	 * that get one, far below max_connections' bound. */
+	 * FD_SETSIZE (1024). No Date header: an onion service's clock is
+	 * a fingerprint. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL;
+			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+			 MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC |
+			 MHD_USE_SUPPRESS_DATE_NO_CLOCK;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	w->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, handle, w,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)w->cf->max_connections,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cf->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)w->cf->connection_timeout_s,
+		(unsigned)cf->connection_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)w->cf->connection_memory_kb << 10,
+		(size_t)cf->connection_memory_kb << 10,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, w,
+		MHD_OPTION_NOTIFY_CONNECTION, notify_conn, w,
 		MHD_OPTION_END);
-	if (!w->d) {
-		snprintf(why, whylen, "cannot listen on %s (in use, or not "
-			 "an address of this machine?)", listen);
+	struct door_settings ds = { cf->max_waiting_connections,
+				    cf->head_timeout_s, (int)cf->proxy_protocol };
+	if (!w->d || door_start(&w->door, lfd, w->d, &ds)) {
+		snprintf(why, whylen, "cannot start serving on %s", listen);
+		if (w->d)
+			MHD_stop_daemon(w->d);
+		w->d = NULL;
+		close(lfd);
 		return -1;
 	}
-	const union MHD_DaemonInfo *info =
-		MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_BIND_PORT);
-	*port = info ? info->port : 0;
 	return 0;
 }
 
 void web_stop(web *w)
 {
+	/* The door first: nothing new reaches the daemon while it stops. */
+	door_stop(w->door);
+	w->door = NULL;
 	if (w->d)
 		MHD_stop_daemon(w->d);
 	w->d = NULL;
+	limit_shutdown();
 }

@@ -17,6 +17,8 @@
 #include "buf.h"
 #include "codename.h"
 #include "conf.h"
+#include "door.h"
+#include "limit.h"
 #include "page.h"
 #include "sess.h"
 #include "store.h"
@@ -29,10 +31,8 @@ typedef struct web {
 	store_pool *pool;
 	codename_params params;
 	atomic_uint uploads;      /* submissions being received */
-	pthread_mutex_t fail_lock;
-	long fail_minute;         /* failed logins counted in this minute */
-	unsigned fail_count;
 	struct MHD_Daemon *d;
+	door *door;               /* holds connections until their head is in */
 } web;
 
 enum body_kind { BODY_NONE, BODY_FORM, BODY_MULTIPART };
@@ -69,6 +69,10 @@ typedef struct req {
 	uint64_t win_bytes;  /* bytes in it, */
 	unsigned win_n;      /* and how many came before it */
 	int clear_cookie;
+	limit_key key;       /* the circuit, with proxy_protocol on */
+	const limit_key *circ; /* &key then, else NULL: no per-circuit bounds */
+	int circ_upload;     /* holds a LIMIT_UPLOAD of circ */
+	unsigned retry_after; /* seconds, for a 503; 0: the default */
 } req;
 
 /* Starts serving on the listen address; *port gets the bound port. 0, or

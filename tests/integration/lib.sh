@@ -208,10 +208,14 @@ sd_check_response() {
 		"X-Content-Type-Options: nosniff" \
 		"Cache-Control: no-store" \
 		"Cross-Origin-Opener-Policy: same-origin" \
-		"X-Frame-Options: DENY"; do
+		"X-Frame-Options: DENY" \
+		"Permissions-Policy: accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), microphone=(), payment=(), usb=(), interest-cohort=()" \
+		"Connection: close"; do
 		tr -d '\r' <"$SD_HDRS" | grep -qixF "$h" ||
 			fail "$1: no header '$h'"
 	done
+	# An onion service's clock is a fingerprint: no Date header.
+	grep -qi '^Date:' "$SD_HDRS" && fail "$1: a Date header"
 	server=$(sd_header Server)
 	case $server in "" | "-") ;; *) fail "$1: Server: $server" ;; esac
 	grep -qi '^Content-Type: text/html' "$SD_HDRS" && [ -s "$SD_BODY" ] ||
@@ -220,7 +224,7 @@ sd_check_response() {
 	grep -qi ' style=' "$SD_BODY" && fail "$1: an inline style"
 	grep -Eio '(src|href|action)="[^"]*"' "$SD_BODY" |
 		grep -Eq '"(https?:)?//' && fail "$1: an outside URL"
-	grep -q '<html lang="[a-z-]*"' "$SD_BODY" || fail "$1: no html lang"
+	grep -q '<html lang="[A-Za-z-]*"' "$SD_BODY" || fail "$1: no html lang"
 	return 0
 }
 
