@@ -98,6 +98,9 @@ int door_proxy_parse(const char *line, size_t len,
 		return -1;
 	end = line + len - 2;
 	p += 6;
+	/* Single spaces between fields, none at the end. */
+	if (end[-1] == ' ')
+		return -1;
 	if (memchr(p, '\r', (size_t)(end - p)) ||
 	    memchr(p, '\n', (size_t)(end - p)))
 		return -1;

@@ -23,6 +23,7 @@
 #define SEALDROP_DOOR_H
 
 #include <stddef.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <microhttpd.h>

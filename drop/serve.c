@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,15 +31,21 @@ struct keeper {
 	pthread_cond_t wake;
 	int stop;
 	store_pool *pool;
+	unsigned max_sessions;
 };
 
-/* Pending sources older than a day go: a codename made and never used. */
-static void prune(store_pool *pool)
+/* Pending sources go within a day: made the day before (the only clock
+ * stored is the day) and not logged in now, since a source still on the
+ * page with its new codename may be about to send. */
+static void prune(store_pool *pool, unsigned max)
 {
 	store *s = store_pool_get(pool);
+	int64_t *keep = calloc(max ? max : 1, sizeof(*keep));
 	int n;
-	if (s)
-		store_prune_pending(s, crypt_today() - 1, &n);
+	if (s && keep)
+		store_prune_pending(s, crypt_today(), keep,
+				    sess_sources(keep, max), &n);
+	free(keep);
 	store_pool_put(pool, s);
 }
 
@@ -57,7 +64,7 @@ static void *keep_house(void *arg)
 		pthread_mutex_unlock(&k->lock);
 		sess_sweep();
 		if (time(NULL) - last_prune >= 3600) {
-			prune(k->pool);
+			prune(k->pool, k->max_sessions);
 			last_prune = time(NULL);
 		}
 		pthread_mutex_lock(&k->lock);
@@ -132,7 +139,8 @@ static int prepare(const cmd_args *a, conf *c, web *w)
 	 * (web.c), so what `sealdrop keys` changes needs no restart. */
 	int r = store_params(s, &w->params) ||
 		store_sweep(s, &swept) ||
-		store_prune_pending(s, crypt_today() - 1, &pruned);
+		/* No session survives a restart: nothing to keep. */
+		store_prune_pending(s, crypt_today(), NULL, 0, &pruned);
 	if (r)
 		cmd_fail("%s: %s", a->dir, store_errmsg(s));
 	store_close(s);
@@ -162,7 +170,7 @@ int cmd_serve(const cmd_args *a)
 	conf c;
 	web w = { .cf = &c, .dir = a->dir };
 	struct keeper k = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-			    0, NULL };
+			    0, NULL, 0 };
 	char why[512];
 	sigset_t sigs;
 	pthread_t keeper;
@@ -185,6 +193,7 @@ int cmd_serve(const cmd_args *a)
 		goto out_pool;
 	}
 	k.pool = w.pool;
+	k.max_sessions = c.max_sessions;
 
 	/* Every thread made from here on inherits the mask, so only the
 	 * main thread, waiting below, is interrupted by these signals. */

@@ -347,6 +347,18 @@ void sess_set_lang(sess_view *v, const char *lang)
 	pthread_mutex_unlock(&tab.lock);
 }
 
+size_t sess_sources(int64_t *out, size_t max)
+{
+	size_t n = 0;
+	time_t t = now();
+	pthread_mutex_lock(&tab.lock);
+	for (unsigned i = 0; i < tab.max && n < max; i++)
+		if (tab.s[i].used && !expired(&tab.s[i], t))
+			out[n++] = tab.s[i].source_id;
+	pthread_mutex_unlock(&tab.lock);
+	return n;
+}
+
 void sess_end(const uint8_t token[SESS_TOKEN])
 {
 	pthread_mutex_lock(&tab.lock);

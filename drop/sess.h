@@ -72,6 +72,10 @@ int sess_keys(const uint8_t token[SESS_TOKEN], codename_keys *out);
  * too; a ticket is issued again (fresh set), with the same CSRF token. */
 void sess_set_lang(sess_view *v, const char *lang);
 
+/* The source ids of the live logged-in sessions, at most max, into out.
+ * Returns how many. */
+size_t sess_sources(int64_t *out, size_t max);
+
 /* Ends the session and wipes what it held. */
 void sess_end(const uint8_t token[SESS_TOKEN]);
 

@@ -419,10 +419,45 @@ static int change(store *s, const char *sql, const void *blob, size_t len,
 	return r;
 }
 
-int store_prune_pending(store *s, uint32_t before_day, int *n)
+static int cmp_id(const void *a, const void *b)
 {
-	return change(s, "DELETE FROM sources WHERE pending = 1 AND day < ?",
-		      NULL, 0, before_day, n);
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int store_prune_pending(store *s, uint32_t before_day, int64_t *keep,
+			size_t nkeep, int *n)
+{
+	sqlite3_stmt *st;
+	int r, gone = 0;
+	*n = 0;
+	if (nkeep)
+		qsort(keep, nkeep, sizeof(*keep), cmp_id);
+	if (store_begin(s))
+		return STORE_EDB;
+	if (prep(s, &st, "SELECT id FROM sources WHERE pending = 1 AND "
+		 "day < ?")) {
+		store_rollback(s);
+		return STORE_EDB;
+	}
+	sqlite3_bind_int64(st, 1, before_day);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		int d;
+		if (nkeep && bsearch(&id, keep, nkeep, sizeof(*keep), cmp_id))
+			continue;
+		if (change(s, "DELETE FROM sources WHERE id = ?", NULL, 0, id,
+			   &d))
+			break;
+		gone += d;
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE || store_commit(s)) {
+		store_rollback(s);
+		return STORE_EDB;
+	}
+	*n = gone;
+	return 0;
 }
 
 int store_key_remove(store *s, const uint8_t id[KEYS_ID_BYTES])

@@ -83,8 +83,11 @@ int store_sources_pending(store *s, int64_t *n);
 /* Finds a source by lookup hash; STORE_ENOTFOUND if there is none. */
 int store_source_find(store *s, const uint8_t lookup[32], int64_t *id);
 
-/* Deletes pending sources created before day. *n gets the count. */
-int store_prune_pending(store *s, uint32_t before_day, int *n);
+/* Deletes pending sources created before day, but those whose ids are in
+ * keep[0..nkeep) (sorted here): a source on the page that shows its new
+ * codename must not lose its row under it. *n gets the count. */
+int store_prune_pending(store *s, uint32_t before_day, int64_t *keep,
+			size_t nkeep, int *n);
 
 /* --- submissions, written while they arrive --- */
 

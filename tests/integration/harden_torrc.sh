@@ -13,6 +13,11 @@ grep -Eq '^HiddenServicePort 80 127\.0\.0\.1:8080$' "$conf" ||
 grep -Eq '^HiddenServicePoWDefensesEnabled 1$' "$conf" ||
 	fail "no proof-of-work defence"
 grep -Eq '^SocksPort 0$' "$conf" || fail "a SOCKS port is open"
+grep -Eq '^HiddenServiceExportCircuitID haproxy$' "$conf" ||
+	fail "circuit ids are not exported to the drop"
+grep -Eq '^HiddenServiceMaxStreams [0-9]+$' "$conf" &&
+	grep -Eq '^HiddenServiceMaxStreamsCloseCircuit 1$' "$conf" ||
+	fail "no bound on a circuit's streams"
 
 # The same file with its paths moved under the test's directory.
 sed -e "s|^HiddenServiceDir .*|HiddenServiceDir $SD_TMP/hs/|" \

@@ -6,7 +6,8 @@
 # and the server's memory grows by a bounded amount per held connection
 # (printed). Then more trickling heads than the door holds: the oldest
 # make way, and a source is still served.
-# SD_SLOW sets the number of slow heads (make stress: 10000), SD_SLOW_UPLOADS
+# SD_SLOW sets the number of slow heads (2000, at most 4096: more would
+# make some of them give way), SD_SLOW_UPLOADS
 # the slow uploads (100).
 . "$(dirname "$0")/lib.sh"
 

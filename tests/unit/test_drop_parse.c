@@ -1,6 +1,7 @@
 /*
  * test_drop_parse.c - the small parsers of untrusted bytes: the session
- * cookie, url-encoded forms and CSRF tokens; HTML escaping, the QR code.
+ * cookie, url-encoded forms and CSRF tokens, tor's PROXY line; HTML
+ * escaping, the QR code.
  * (The language choice is in test_drop_i18n.c.)
  */
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "buf.h"
 #include "codename.h"
 #include "crypt.h"
+#include "door.h"
 #include "form.h"
 #include "page.h"
 #include "qr.h"
@@ -174,10 +176,66 @@ static void test_qr(void **state)
 	buf_free(&b);
 }
 
+/* tor's PROXY v1 line: what it sends is taken, anything else is not. */
+static void test_proxy(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	(void)state;
+#define OK(l) assert_int_equal(door_proxy_parse(l, strlen(l), &ss, &sl), 0)
+#define BAD(l) assert_int_equal(door_proxy_parse(l, strlen(l), &ss, &sl), -1)
+	OK("PROXY TCP6 fc00:dead:beef:4dad::ffff:ffff ::1 65535 42\r\n");
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(sl, sizeof(struct sockaddr_in6));
+	const uint8_t *a = ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr;
+	assert_int_equal(a[0], 0xfc);
+	assert_int_equal(a[15], 0xff);
+	OK("PROXY TCP6 fc00:dead:beef:4dad::0:1 ::1 0 80\r\n");
+	OK("PROXY TCP4 127.0.0.1 127.0.0.1 12345 80\r\n");
+	assert_int_equal(ss.ss_family, AF_INET);
+	/* The line as tor would write it: 107 bytes at most. */
+	char longest[DOOR_PROXY_MAX + 2];
+	memset(longest, 'a', sizeof(longest));
+	memcpy(longest, "PROXY TCP6 ", 11);
+	longest[DOOR_PROXY_MAX] = '\r';
+	longest[DOOR_PROXY_MAX + 1] = '\n';
+	assert_int_equal(door_proxy_parse(longest, sizeof(longest), &ss, &sl),
+			 -1);
+	static const char *const bad[] = {
+		"", "\r\n", "PROXY\r\n", "PROXY UNKNOWN\r\n",
+		"PROXY UNKNOWN ::1 ::1 1 2\r\n",
+		"PROXY TCP6 fc00::1 ::1 65535 42\n",
+		"PROXY TCP6 fc00::1 ::1 65535 42",
+		"PROXY TCP6 fc00::1 ::1 65535 42\r\n\r\n",
+		"PROXY  TCP6 fc00::1 ::1 65535 42\r\n",
+		"PROXY TCP6 fc00::1  ::1 65535 42\r\n",
+		"PROXY TCP6 fc00::1 ::1 65535 42 \r\n",
+		"PROXY TCP6 fc00::1 ::1 65536 42\r\n",
+		"PROXY TCP6 fc00::1 ::1 -1 42\r\n",
+		"PROXY TCP6 fc00::1 ::1 0042 42\r\n",
+		"PROXY TCP6 fc00::1 ::1 65535\r\n",
+		"PROXY TCP6 127.0.0.1 ::1 1 2\r\n",
+		"PROXY TCP4 fc00::1 127.0.0.1 1 2\r\n",
+		"PROXY TCP4 127.0.0.1 127.0.0.256 1 2\r\n",
+		"PROXY TCP5 127.0.0.1 127.0.0.1 1 2\r\n",
+		"proxy TCP4 127.0.0.1 127.0.0.1 1 2\r\n",
+		"GET / HTTP/1.1\r\n",
+		"PROXY TCP4 127.0.0.1 127.0.0.1 1 2\r\nGET",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		BAD(bad[i]);
+	/* A NUL inside is refused, not cut at. */
+	const char nul[] = "PROXY TCP4 127.0.0.1\0 127.0.0.1 1 2\r\n";
+	assert_int_equal(door_proxy_parse(nul, sizeof(nul) - 1, &ss, &sl), -1);
+#undef OK
+#undef BAD
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cookie),
+		cmocka_unit_test(test_proxy),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_csrf),
 		cmocka_unit_test(test_html),
