@@ -246,6 +246,8 @@ static const int server_calls[] = {
 	 * CPUs when it first needs a new arena (unless M_ARENA_MAX is set) */
 	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
 	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(getpid),
+	/* abort() asks for its thread id before it signals itself */
+	SCMP_SYS(gettid),
 	SCMP_SYS(sched_getaffinity),
 	/* SQLite's busy handler sleeps */
 	SCMP_SYS(nanosleep), SCMP_SYS(clock_nanosleep),
@@ -284,7 +286,7 @@ static const int server_calls[] = {
 static const int sanitizer_calls[] = {
 	SCMP_SYS(clone), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(prctl),
 	SCMP_SYS(getdents64), SCMP_SYS(getdents), SCMP_SYS(getppid),
-	SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack), SCMP_SYS(gettid),
+	SCMP_SYS(sched_yield), SCMP_SYS(sigaltstack),
 	SCMP_SYS(open),
 	/* the report's writer asks whether stderr is a terminal */
 	SCMP_SYS(ioctl),

@@ -28,6 +28,7 @@ struct waiting {
 	int fd;
 	int proxied;                 /* the PROXY line is read */
 	int counted;                 /* holds a LIMIT_CONN of key */
+	int gone;                    /* closed or handed over: see below */
 	uint64_t deadline_ms;
 	limit_key key;
 	struct sockaddr_storage ss;
@@ -40,6 +41,11 @@ struct door {
 	struct MHD_Daemon *d;
 	struct door_settings s;
 	struct waiting *head, *tail;
+	/* Closed or handed over during one batch of events: a later event
+	 * of the same batch may still name one (a connection that made way
+	 * while the listening socket's event was handled), so they are
+	 * freed only once the batch is done. */
+	struct waiting *graveyard;
 	pthread_mutex_t lock;        /* the counters, for door_counts */
 	unsigned n;
 	unsigned long evicted, expired;
@@ -165,6 +171,22 @@ static void unlink_waiting(door *dr, struct waiting *w)
 	pthread_mutex_unlock(&dr->lock);
 }
 
+static void bury(door *dr, struct waiting *w)
+{
+	w->gone = 1;
+	w->next = dr->graveyard;
+	dr->graveyard = w;
+}
+
+static void free_graveyard(door *dr)
+{
+	while (dr->graveyard) {
+		struct waiting *w = dr->graveyard;
+		dr->graveyard = w->next;
+		free(w);
+	}
+}
+
 /* Closes a waiting connection and forgets it. */
 static void drop_waiting(door *dr, struct waiting *w)
 {
@@ -173,7 +195,7 @@ static void drop_waiting(door *dr, struct waiting *w)
 	close(w->fd);
 	if (w->counted)
 		limit_put(&w->key, LIMIT_CONN);
-	free(w);
+	bury(dr, w);
 }
 
 /* The head is in: libmicrohttpd takes the socket (and closes it, even
@@ -188,7 +210,7 @@ static void hand_over(door *dr, struct waiting *w)
 	/* libmicrohttpd's connection threads block on their socket. */
 	fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) & ~O_NONBLOCK);
 	MHD_add_connection(dr->d, w->fd, (struct sockaddr *)&w->ss, w->sl);
-	free(w);
+	bury(dr, w);
 }
 
 /* Reads the PROXY line, byte for byte up to its LF so that nothing after
@@ -243,6 +265,8 @@ static int head_in(struct waiting *w)
 
 static void look_at(door *dr, struct waiting *w)
 {
+	if (w->gone)
+		return;
 	if (dr->s.proxy && !w->proxied) {
 		int r = read_proxy(dr, w);
 		if (r <= 0) {
@@ -268,8 +292,19 @@ static void take_new(door *dr)
 		socklen_t sl = sizeof(ss);
 		int fd = accept4(dr->lfd, (struct sockaddr *)&ss, &sl,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
+		    dr->head) {
+			/* Out of descriptors: the oldest waiting makes way
+			 * here too, or the listening socket would stay
+			 * ready and this thread spin. */
+			drop_waiting(dr, dr->head);
+			pthread_mutex_lock(&dr->lock);
+			dr->evicted++;
+			pthread_mutex_unlock(&dr->lock);
+			continue;
+		}
 		if (fd < 0)
-			return; /* EAGAIN, or out of descriptors: try later */
+			return; /* EAGAIN: all taken */
 		/* Full: the oldest still waiting makes way. */
 		if (dr->n >= dr->s.max_waiting && dr->head) {
 			drop_waiting(dr, dr->head);
@@ -328,13 +363,16 @@ static void *run(void *arg)
 		int n = epoll_wait(dr->ep, evs, 64, timeout);
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
-			if (p == &dr->stop)
+			if (p == &dr->stop) {
+				free_graveyard(dr);
 				return NULL;
+			}
 			if (p == &dr->lfd)
 				take_new(dr);
 			else
 				look_at(dr, p);
 		}
+		free_graveyard(dr);
 	}
 }
 
@@ -378,6 +416,7 @@ void door_stop(door *dr)
 		pthread_join(dr->thread, NULL);
 	while (dr->head)
 		drop_waiting(dr, dr->head);
+	free_graveyard(dr);
 	close(dr->stop[0]);
 	close(dr->stop[1]);
 	close(dr->ep);

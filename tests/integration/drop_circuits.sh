@@ -138,4 +138,29 @@ echo "without circuit ids the source logged in after $(($(date +%s) - t0)) s"
 kill $flood 2>/dev/null
 wait $flood 2>/dev/null
 pids=""
+sd_stop
+
+# 150 wrong logins at once cannot race past the budget: each takes its
+# token before its derivation, so no more fail than the bucket held and
+# refilled meanwhile (60, and one a second); the rest wait their turn,
+# then get 503.
+data=$SD_TMP/data3
+sd_init "$data" "$keys/newsroom.pub"
+sd_start "$data"
+for i in $(seq 1 150); do
+	curl -sS --max-time 20 -c "$SD_TMP/rj.$i" -o "$SD_TMP/rp.$i" "$SD_URL/login" ||
+		fail "GET /login"
+	sed -n 's|.*name="csrf" value="\([0-9a-f]*\)".*|\1|p' "$SD_TMP/rp.$i" |
+		head -n 1 >"$SD_TMP/rc.$i"
+done
+t0=$(date +%s)
+seq 1 150 | xargs -P 150 -I{} sh -c 'curl -s --max-time 60 -b "$1/rj.$2" \
+	-o /dev/null -w "%{http_code}\n" --data-urlencode "csrf=$(cat "$1/rc.$2")" \
+	--data-urlencode "codename=wrong at once $2" "$3/login" >"$1/rs.$2"' _ "$SD_TMP" {} "$SD_URL"
+secs=$(($(date +%s) - t0 + 1))
+failed=$(cat "$SD_TMP"/rs.* | grep -c '^403$')
+busy=$(cat "$SD_TMP"/rs.* | grep -c '^503$')
+echo "150 wrong logins at once: $failed failed, $busy told to wait, in ${secs}s"
+[ $((failed + busy)) = 150 ] || fail "other answers: $(sort "$SD_TMP"/rs.* | uniq -c)"
+[ "$failed" -le $((60 + secs)) ] || fail "$failed failures passed a budget of 60 + $secs"
 echo ok

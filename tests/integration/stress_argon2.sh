@@ -11,7 +11,6 @@ workers=2 memlimit=64
 sd_newsroom
 sd_conf "$data" kdf_workers $workers
 sd_conf "$data" kdf_wait_s 5
-sd_conf "$data" max_connections $((n + 50))
 grep -q "^#argon2_memlimit_mb = $memlimit\$" "$data/sealdrop.conf" ||
 	fail "argon2_memlimit_mb is not $memlimit MiB by default"
 sd_start "$data"
