@@ -1,9 +1,12 @@
 # sealdrop - a plain Makefile. `make` builds build/sealdrop and
 # build/sealdrop-admin; `make check` installs what is missing, builds and
-# runs every test, then runs the suite again under ASan+UBSan.
+# runs every test, then runs the suite again under ASan+UBSan, then builds,
+# checks and (in CI) installs the Debian packages. `make demo` installs
+# only what building needs; `make deb` writes the packages to build/deb/.
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
+CPPFLAGS ?=
 LDFLAGS ?=
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -13,7 +16,17 @@ WERROR  ?=
 # Extra flags for instrumented builds (see the asan target).
 SAN     ?=
 
+# The one version, in the file VERSION; debian/changelog must agree
+# (tests/integration/pkg_deb.sh checks it).
+VERSION := $(shell cat VERSION)
+# `make demo LISTEN=ADDR:PORT` serves the demo elsewhere.
+LISTEN  ?= 127.0.0.1:8080
+
+# What each program links: the offline tool needs no HTTP server and no
+# QR codes, so its package does not pull them in. Test and tool binaries
+# link the union.
 PKGS    := libsodium libmicrohttpd sqlite3 libqrencode libseccomp
+ADMIN_PKGS := libsodium sqlite3 libseccomp
 WARN    := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes
 HARDEN  ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
@@ -22,10 +35,11 @@ LDHARD  := -pie -Wl,-z,relro,-z,now,-z,noexecstack
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ADMIN_LIBS = $(shell pkg-config --libs $(ADMIN_PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(HARDEN) $(CFLAGS) \
-              $(SAN) $(PKG_CFLAGS) -Icrypto -I$(BUILD)/gen
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(HARDEN) $(CPPFLAGS) \
+              $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Icrypto -I$(BUILD)/gen
 ALL_LDFLAGS = $(LDHARD) $(LDFLAGS) $(SAN)
 
 CRYPTO_SRC := $(wildcard crypto/*.c)
@@ -58,8 +72,8 @@ FUZZ_SECONDS ?= 10
 FUZZ_MAKE  = $(MAKE) BUILD=build/fuzz CC=clang CFLAGS='-O1 -g' HARDEN='-fPIE' \
              SAN='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all'
 
-.PHONY: all check test deps asan fuzz fuzz-check fuzz-bins demo install \
-        uninstall clean stress bench
+.PHONY: all check test deps deps-build deps-deb asan fuzz fuzz-check \
+        fuzz-bins demo deb deb-check install uninstall clean stress bench
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sealdrop $(BUILD)/sealdrop-admin
@@ -68,7 +82,12 @@ $(BUILD)/sealdrop: $(DROP_OBJ) $(CRYPTO_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 $(BUILD)/sealdrop-admin: $(ADMIN_OBJ) $(CRYPTO_OBJ)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ADMIN_LIBS)
+
+# --version: both programs print the VERSION file's version.
+$(BUILD)/obj/drop/main.o $(BUILD)/obj/admin/main.o: VERSION
+$(BUILD)/obj/drop/main.o $(BUILD)/obj/admin/main.o: \
+	ALL_CFLAGS += -DSEALDROP_VERSION='"$(VERSION)"'
 
 # The wordlist is compiled in: the program needs no data file at run time.
 $(BUILD)/gen/wordlist.inc: $(WORDLIST)
@@ -152,9 +171,17 @@ $(BUILD)/bench/%: bench/%.c $(CRYPTO_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
-# Installs missing Debian packages (as root) or prints the command.
+# Installs missing Debian packages (as root) or prints the command:
+# everything (deps), what building needs (deps-build), what building the
+# packages needs (deps-deb).
 deps:
 	sh scripts/deps.sh
+
+deps-build:
+	sh scripts/deps.sh --build
+
+deps-deb:
+	sh scripts/deps.sh --deb
 
 # Builds and runs the whole suite once in $(BUILD).
 test: all $(UNIT_BIN) $(TOOL_BIN)
@@ -171,9 +198,45 @@ check: deps
 	$(MAKE) test
 	$(MAKE) asan
 	$(MAKE) fuzz-check
+	$(MAKE) deb-check
 
-demo: all
-	sh scripts/demo.sh $(BUILD)
+# Installs what building needs (not what testing needs), builds, and runs
+# the demo on LISTEN.
+demo: deps-build
+	$(MAKE) all
+	sh scripts/demo.sh $(BUILD) $(LISTEN)
+
+# The Debian packages sealdrop and sealdrop-admin, built with debhelper
+# (debian/) from a copy of the tree, so a packaging build never touches
+# the tree's own build directories, then checked with lintian: any error
+# or warning fails. They land in $(BUILD)/deb/ (build/deb/). The build
+# sees none of this make's variables (BUILD, WERROR...): it is built as a
+# distribution would build it, with dpkg-buildflags' flags.
+DEB_SRC  = $(BUILD)/deb-src
+DEB_OUT  = $(BUILD)/deb
+DEB_JOBS ?= 2
+deb: deps-deb
+	rm -rf $(DEB_SRC) $(DEB_OUT)
+	mkdir -p $(DEB_SRC)/sealdrop-$(VERSION) $(DEB_OUT)
+	tar -cf - --exclude=./build --exclude=./demo --exclude=./.git \
+	  --exclude=./node_modules --exclude=./tests/browser/node_modules \
+	  . | tar -xf - -C $(DEB_SRC)/sealdrop-$(VERSION)
+	cd $(DEB_SRC)/sealdrop-$(VERSION) && \
+	  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u WERROR -u SAN \
+	    -u HARDEN -u CC \
+	  dpkg-buildpackage -b --no-sign -J$(DEB_JOBS) >../build.log 2>&1 || \
+	  { tail -n 40 ../build.log; exit 1; }
+	mv $(DEB_SRC)/*.deb $(DEB_SRC)/*.changes $(DEB_SRC)/*.buildinfo $(DEB_OUT)/
+	lintian --fail-on error,warning --info $(DEB_OUT)/*.changes
+	@ls -1 $(DEB_OUT)/*.deb
+
+# The packages' test: builds them (make deb), then checks the version and, as
+# root in CI only, installs them, runs the installed programs end to end
+# and removes them again. A step of its own, not part of tests/run.sh's
+# suites, so the packages are built once per `make check`.
+deb-check: deb
+	SEALDROP_PKG_TEST=1 SEALDROP_BUILD=$(BUILD) SEALDROP_TOP=$(CURDIR) \
+	  bash tests/integration/pkg_deb.sh
 
 # Man pages and documents install when they exist; the unit's ExecStart
 # follows PREFIX.

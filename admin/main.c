@@ -140,6 +140,13 @@ int main(int argc, char **argv)
 	char **rest;
 	int nrest = 0, want_help = 0, dashdash = 0, rc;
 
+	/* --version, before the command or alone: before anything else,
+	 * needing no home and no key. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--version") == 0) {
+			puts(PROG " " SEALDROP_VERSION);
+			return fflush(stdout) != 0 ? ADM_ERR : ADM_OK;
+		}
 	/* Plaintext and the secret key must not end up in a core file;
 	 * and a tool that parses hostile bundles needs no network, no exec
 	 * and no other process. */

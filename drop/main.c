@@ -67,6 +67,12 @@ int main(int argc, char **argv)
 	int given = 0;
 	char msg[160];
 
+	/* --version, anywhere: before anything else, needing nothing. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--version")) {
+			puts("sealdrop " SEALDROP_VERSION);
+			return fflush(stdout) ? 2 : 0;
+		}
 	/* Before anything secret is in memory: no core dumps, no ptrace. */
 	if (confine_secrets())
 		return cmd_fail("cannot disable core dumps: %s",

@@ -2,13 +2,26 @@
 # Installs what building and testing sealdrop needs on Debian 12, from
 # Debian's archive only. As root it runs apt-get; otherwise it prints the
 # exact command to run and fails.
+#
+#   sh scripts/deps.sh           everything `make check` needs
+#   sh scripts/deps.sh --build   only what building needs (make demo)
+#   sh scripts/deps.sh --deb     what building the Debian packages needs
+#                                (make deb): the build set, debhelper, lintian
 set -eu
 
-pkgs="make gcc clang libclang-rt-14-dev pkg-config
-libsodium-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev
-libcmocka-dev libseccomp-dev sqlite3 curl
+build="make gcc pkg-config
+libsodium-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev libseccomp-dev"
+deb="build-essential dpkg-dev debhelper lintian"
+test="clang libclang-rt-14-dev libcmocka-dev sqlite3 curl
 chromium nodejs gettext fonts-noto-core fonts-noto-cjk
 systemd tor binutils"
+
+case ${1:-} in
+--build) pkgs=$build npm=no ;;
+--deb) pkgs="$build $deb" npm=no ;;
+"") pkgs="$build $deb $test" npm=yes ;;
+*) echo "usage: sh scripts/deps.sh [--build | --deb]" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $pkgs; do
@@ -21,6 +34,7 @@ done
 
 # The browser tests' npm packages, pinned by tests/browser/package-lock.json.
 browser() {
+	[ "$npm" = yes ] || return 0
 	command -v npm >/dev/null 2>&1 || return 0
 	[ -d tests/browser/node_modules/playwright-core ] && return 0
 	(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
@@ -43,6 +57,7 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 # Debian's nodejs comes without npm; other builds of it bring their own.
-command -v npm >/dev/null 2>&1 ||
+if [ "$npm" = yes ] && ! command -v npm >/dev/null 2>&1; then
 	apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 browser
