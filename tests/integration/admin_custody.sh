@@ -10,11 +10,6 @@
 
 H=$AT/home PASS=$AT/pass
 cp "$VEC/keys/test.pass" "$PASS"
-adm() { # WANT COMMAND...
-	want=$1
-	shift
-	adm_rc "$want" --home "$H" --passphrase-file "$PASS" "$@"
-}
 
 adm_test_home "$H"
 data=$SD_TMP/data

@@ -33,6 +33,14 @@ adm_rc() {
 	fi
 }
 
+# adm WANT COMMAND...: adm_rc in the home $H with the passphrase file
+# $PASS, for scripts that work in one home.
+adm() {
+	want=$1
+	shift
+	adm_rc "$want" --home "$H" --passphrase-file "$PASS" "$@"
+}
+
 # A home holding the committed test newsroom key.
 adm_test_home() {
 	mkdir -m 700 "$1"

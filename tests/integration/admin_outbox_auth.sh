@@ -7,11 +7,6 @@
 
 H=$AT/home DATA=$AT/data PASS=$AT/pass
 printf 'outbox auth passphrase\n' >"$PASS"
-adm() { # WANT COMMAND...
-	want=$1
-	shift
-	adm_rc "$want" --home "$H" --passphrase-file "$PASS" "$@"
-}
 # The uid of local submission $1, in hex, as drop.db holds it too.
 uid_of() { sqlite3 "$H/archive.db" "SELECT hex(uid) FROM submissions WHERE id = $1"; }
 on_drop() { sd_sql "$DATA" "SELECT count(*) FROM submissions WHERE hex(uid) = '$1'"; }

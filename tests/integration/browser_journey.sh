@@ -8,4 +8,5 @@ top=${SEALDROP_TOP:?}
 [ -d "$top/tests/browser/node_modules/playwright-core" ] ||
 	{ echo "FAIL: tests/browser/node_modules missing (make deps)"; exit 1; }
 cd "$top/tests/browser"
-exec timeout 600 node --test --test-concurrency=1 ./journey.test.mjs
+# One suite per script (tests/browser/NAME.test.mjs; journey unless told).
+exec timeout 600 node --test --test-concurrency=1 "./${1:-journey}.test.mjs"
