@@ -5,7 +5,7 @@
 # sign-ups without pause get 503 pages once the circuit has its share,
 # and a source on another circuit logs in at once. Garbage instead of the
 # PROXY line, or none, is closed. A circuit's connections at once are
-# bounded. Without circuit ids (the default), a source logs in within
+# bounded, and many circuits each get their own share. Without circuit ids (the default), a source logs in within
 # one Retry-After while wrong logins go on without pause.
 # Everything else at the configuration `sealdrop init` writes.
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +34,7 @@ proxy() {
 proxy attacker 3000000001
 proxy source 42
 proxy junk 7 garbage
+proxy crowd 1000 each
 
 # No PROXY line, or garbage instead: closed without a response.
 out=$(curl -sS --max-time 10 "$SD_URL/" 2>&1) && fail "served without a PROXY line: $out"
@@ -88,6 +89,23 @@ aport=${attacker_url##*:}
 cat "$SD_TMP/conns.out"
 gone=$(awk '/^opened/ { print $4 }' "$SD_TMP/conns.out")
 [ "$gone" -ge 14 ] || fail "only $gone of 30 connections of one circuit closed"
+# Thirty connections, each on a circuit of its own (many clients): none
+# is over its circuit's share, so none is closed.
+cport=${crowd_url##*:}
+"$SEALDROP_BUILD/tests/trickle" "$cport" 30 4 head >"$SD_TMP/crowd.out"
+cat "$SD_TMP/crowd.out"
+gone=$(awk '/^opened/ { print $4 }' "$SD_TMP/crowd.out")
+[ "$gone" = 0 ] || fail "$gone connections of 30 circuits closed"
+# And twelve clients that each sign up once on their own circuit are all
+# served, while the attacker's circuit has spent its sign-ups.
+SD_URL=$crowd_url SD_JAR=$SD_TMP/jar.crowd
+for i in $(seq 1 12); do
+	rm -f "$SD_JAR"
+	st=$(sd_req GET /) && [ "$st" = 200 ] || fail "crowd GET /: $st"
+	csrf=$(sd_csrf)
+	st=$(sd_req POST /new --data-urlencode "csrf=$csrf")
+	[ "$st" = 200 ] || fail "sign-up $i on a circuit of its own: $st"
+done
 # The source's circuit is not touched by it.
 SD_URL=$source_url
 st=$(sd_req GET /) && [ "$st" = 200 ] || fail "source after the flood: $st"

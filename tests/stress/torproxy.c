@@ -1,14 +1,15 @@
 /*
  * torproxy - a stand-in for tor's onion service side, for tests.
  *
- *   torproxy LISTEN_PORT DROP_PORT CIRCUIT [garbage]
+ *   torproxy LISTEN_PORT DROP_PORT CIRCUIT [garbage|each]
  *
  * Listens on 127.0.0.1:LISTEN_PORT (0: any free port) and forwards every
  * connection to the drop on 127.0.0.1:DROP_PORT, first sending the PROXY
  * v1 line tor sends with HiddenServiceExportCircuitID haproxy, for the
  * circuit number CIRCUIT (a decimal 32-bit number; each connection of a
- * torproxy is on that one circuit). With "garbage", a malformed line is
- * sent instead. Prints "port N" once listening, then serves until killed.
+ * torproxy is on that one circuit). With "each", every connection is on a
+ * circuit of its own, numbered from CIRCUIT up, as many clients would be.
+ * With "garbage", a malformed line is sent instead. Prints "port N" once listening, then serves until killed.
  * Loopback only.
  */
 #include <errno.h>
@@ -24,7 +25,8 @@
 
 static unsigned drop_port;
 static unsigned long circuit;
-static int garbage;
+static int garbage, each;
+static pthread_mutex_t next_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int dial(void)
 {
@@ -58,15 +60,21 @@ static void *relay(void *arg)
 {
 	int c = (int)(long)arg, d = dial();
 	char line[128], buf[65536];
+	unsigned long circ;
 	if (d < 0)
 		goto out;
+	pthread_mutex_lock(&next_lock);
+	circ = circuit;
+	if (each)
+		circuit++;
+	pthread_mutex_unlock(&next_lock);
 	if (garbage)
 		snprintf(line, sizeof(line), "PROXY TCP6 not-an-address ::1 "
 			 "65535 80\r\n");
 	else
 		snprintf(line, sizeof(line), "PROXY TCP6 fc00:dead:beef:4dad::"
-			 "%lx:%lx ::1 65535 80\r\n", (circuit >> 16) & 0xffff,
-			 circuit & 0xffff);
+			 "%lx:%lx ::1 65535 80\r\n", (circ >> 16) & 0xffff,
+			 circ & 0xffff);
 	if (put(d, line, strlen(line)))
 		goto out;
 	struct pollfd p[2] = { { c, POLLIN, 0 }, { d, POLLIN, 0 } };
@@ -90,14 +98,16 @@ out:
 
 int main(int argc, char **argv)
 {
-	if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "garbage"))) {
+	if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "garbage") &&
+				     strcmp(argv[4], "each"))) {
 		fprintf(stderr, "usage: torproxy LISTEN_PORT DROP_PORT CIRCUIT "
-			"[garbage]\n");
+			"[garbage|each]\n");
 		return 2;
 	}
 	drop_port = (unsigned)atoi(argv[2]);
 	circuit = strtoul(argv[3], NULL, 10);
-	garbage = argc == 5;
+	garbage = argc == 5 && !strcmp(argv[4], "garbage");
+	each = argc == 5 && !strcmp(argv[4], "each");
 	signal(SIGPIPE, SIG_IGN);
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_port = htons((uint16_t)atoi(argv[1])),
