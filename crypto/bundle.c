@@ -25,45 +25,60 @@
 #define IO_BUF 65536
 #define HDR 8      /* magic[4] || version u8 || three zero bytes */
 #define REC_HDR 5  /* type u8 || len u32 */
-/* Version 1 exports carried an unkeyed checksum that anyone could redo;
- * version 2 is signed by the drop's key, and the only one read. */
-#define EXPORT_VERSION 2
-#define OUTBOX_VERSION 1
+/* Version 1 exports carried an unkeyed checksum that anyone could redo
+ * and are refused; version 2 is signed by the drop's key; version 3 adds
+ * REPLY_STATUS. Outbox version 2 adds STATUS_ACK. Each writer writes its
+ * newest version; each reader reads from the MIN one on, and refuses a
+ * record in a version older than the record. */
+#define EXPORT_VERSION 3
+#define EXPORT_VERSION_MIN 2
+#define OUTBOX_VERSION 2
+#define OUTBOX_VERSION_MIN 1
 /* HDR || drop_pk[32] */
 #define EXPORT_HDR (HDR + DROPKEY_PK)
 /* HDR || keyid[8] || bundle_id[16] || day u32 */
 #define OUTBOX_HDR (HDR + KEYS_ID_BYTES + BUNDLE_ID + 4)
 #define SIG crypto_sign_BYTES
 
-enum { X_SOURCE = 1, X_SUBMISSION, X_ENVELOPE, X_DATA, X_RECEIPT };
-enum { OB_REPLY = 1, OB_ACK };
+enum { X_SOURCE = 1, X_SUBMISSION, X_ENVELOPE, X_DATA, X_RECEIPT,
+       X_REPLY_STATUS };
+enum { OB_REPLY = 1, OB_ACK, OB_STATUS_ACK };
 enum { REC_END = 0x7f };
 
 static const uint8_t export_magic[4] = { 's', 'd', 'B', 'X' };
 static const uint8_t outbox_magic[4] = { 's', 'd', 'B', 'O' };
 
-/* A record type and the payload lengths it may have. */
+/* reply_id[16] || status u8 || day u32; reply_id[16] || status u8 */
+#define REPLY_STATUS_LEN (BUNDLE_ID + 1 + 4)
+#define STATUS_ACK_LEN (BUNDLE_ID + 1)
+
+/* A record type, the payload lengths it may have, and the first bundle
+ * version that has it. */
 struct kind {
 	uint8_t type;
 	const char *name;
 	uint32_t min, max;
+	uint8_t since;
 };
 
 static const struct kind export_kinds[] = {
-	{ X_SOURCE, "SOURCE", 36, 36 },
-	{ X_SUBMISSION, "SUBMISSION", 54, 54 },
-	{ X_ENVELOPE, "ENVELOPE", 10, 10 },
-	{ X_DATA, "DATA", 1, BUNDLE_DATA_MAX },
-	{ X_RECEIPT, "RECEIPT", BUNDLE_ID, BUNDLE_ID },
-	{ REC_END, "END", 0, 0 },
-	{ 0, NULL, 0, 0 }
+	{ X_SOURCE, "SOURCE", 36, 36, 2 },
+	{ X_SUBMISSION, "SUBMISSION", 54, 54, 2 },
+	{ X_ENVELOPE, "ENVELOPE", 10, 10, 2 },
+	{ X_DATA, "DATA", 1, BUNDLE_DATA_MAX, 2 },
+	{ X_RECEIPT, "RECEIPT", BUNDLE_ID, BUNDLE_ID, 2 },
+	{ X_REPLY_STATUS, "REPLY_STATUS", REPLY_STATUS_LEN, REPLY_STATUS_LEN,
+	  3 },
+	{ REC_END, "END", 0, 0, 2 },
+	{ 0, NULL, 0, 0, 0 }
 };
 
 static const struct kind outbox_kinds[] = {
-	{ OB_REPLY, "REPLY", 48 + 1, 48 + BUNDLE_REPLY_MAX },
-	{ OB_ACK, "ACK", BUNDLE_ID, BUNDLE_ID },
-	{ REC_END, "END", 0, 0 },
-	{ 0, NULL, 0, 0 }
+	{ OB_REPLY, "REPLY", 48 + 1, 48 + BUNDLE_REPLY_MAX, 1 },
+	{ OB_ACK, "ACK", BUNDLE_ID, BUNDLE_ID, 1 },
+	{ OB_STATUS_ACK, "STATUS_ACK", STATUS_ACK_LEN, STATUS_ACK_LEN, 2 },
+	{ REC_END, "END", 0, 0, 1 },
+	{ 0, NULL, 0, 0, 0 }
 };
 
 __attribute__((format(printf, 4, 5)))
@@ -79,12 +94,29 @@ static int say(char *why, size_t whylen, int rc, const char *fmt, ...)
 	return rc;
 }
 
+static int status_valid(int status)
+{
+	return status == BUNDLE_REPLY_READ || status == BUNDLE_REPLY_DELETED;
+}
+
+/* A status byte read from a bundle: 0, or CRYPT_EFORMAT with the reason. */
+static int status_check(uint8_t status, unsigned long rec, const char *name,
+			char *why, size_t whylen)
+{
+	if (status_valid(status))
+		return 0;
+	return say(why, whylen, CRYPT_EFORMAT,
+		   "record %lu: %s status %u, must be 1 (read) or 2 (deleted)",
+		   rec, name, status);
+}
+
 /* Finds a record's kind and checks its length before the payload is read:
  * a fixed-size record of another size is malformed, a variable one over
- * its cap is too big. */
-static int kind_check(const struct kind *k, unsigned long rec, uint8_t type,
-		      uint32_t len, const struct kind **out, char *why,
-		      size_t whylen)
+ * its cap is too big. A record newer than the bundle's version is
+ * malformed whatever its length: that version has no such record. */
+static int kind_check(const struct kind *k, uint8_t version,
+		      unsigned long rec, uint8_t type, uint32_t len,
+		      const struct kind **out, char *why, size_t whylen)
 {
 	for (; k->name != NULL; k++)
 		if (k->type == type)
@@ -93,6 +125,11 @@ static int kind_check(const struct kind *k, unsigned long rec, uint8_t type,
 	if (k->name == NULL)
 		return say(why, whylen, CRYPT_EFORMAT,
 			   "record %lu: unknown type 0x%02x", rec, type);
+	if (version < k->since)
+		return say(why, whylen, CRYPT_EFORMAT,
+			   "record %lu: %s in a version %u bundle (it came "
+			   "with version %u)", rec, k->name, version,
+			   k->since);
 	if (k->min == k->max && len != k->min)
 		return say(why, whylen, CRYPT_EFORMAT,
 			   "record %lu: %s length %lu, must be %lu", rec,
@@ -288,6 +325,22 @@ int bundle_export_receipt(bundle_export *b,
 	return out_put(&b->o, reply_id, BUNDLE_ID);
 }
 
+int bundle_export_reply_status(bundle_export *b,
+			       const uint8_t reply_id[BUNDLE_ID], int status,
+			       uint32_t day)
+{
+	uint8_t p[REPLY_STATUS_LEN];
+
+	if (export_open(b) || !status_valid(status))
+		return CRYPT_EUSAGE;
+	memcpy(p, reply_id, BUNDLE_ID);
+	p[BUNDLE_ID] = (uint8_t)status;
+	crypt_put32(p + BUNDLE_ID + 1, day);
+	if (out_record(&b->o, X_REPLY_STATUS, sizeof p) != 0)
+		return b->o.err;
+	return out_put(&b->o, p, sizeof p);
+}
+
 int bundle_export_envelope(bundle_export *b, uint64_t len)
 {
 	uint8_t p[10];
@@ -443,8 +496,8 @@ static int in_end(struct in *r, unsigned long rec, char *why, size_t whylen)
 }
 
 /* Checks that a record may stand here: between submissions, SOURCE,
- * SUBMISSION, RECEIPT and END; inside one, its envelopes in order, each
- * followed by exactly its bytes of DATA. */
+ * SUBMISSION, RECEIPT, REPLY_STATUS and END; inside one, its envelopes in
+ * order, each followed by exactly its bytes of DATA. */
 static int export_place(const struct kind *k, uint32_t len, uint16_t nenv,
 			uint16_t env, uint64_t left, unsigned long rec,
 			char *why, size_t whylen)
@@ -485,6 +538,7 @@ static int export_walk(struct in *r, const bundle_export_cb *cb, char *why,
 	uint16_t nenv = 0, env = 0;
 	uint64_t left = 0, v;
 	unsigned long rec = 0;
+	uint8_t version;
 	int rc;
 
 	if ((rc = in_take(r, HDR, 1, &p)) != 0)
@@ -500,9 +554,10 @@ static int export_walk(struct in *r, const bundle_export_cb *cb, char *why,
 	if (memcmp(p, export_magic, 4) != 0)
 		return say(why, whylen, CRYPT_EFORMAT,
 			   "not an export bundle (bad magic)");
-	if (p[4] != EXPORT_VERSION)
+	if (p[4] < EXPORT_VERSION_MIN || p[4] > EXPORT_VERSION)
 		return say(why, whylen, CRYPT_EVERSION,
 			   "export bundle version %u not supported", p[4]);
+	version = p[4];
 	if ((p[5] | p[6] | p[7]) != 0)
 		return say(why, whylen, CRYPT_EFORMAT,
 			   "header: reserved bytes not zero");
@@ -522,8 +577,8 @@ static int export_walk(struct in *r, const bundle_export_cb *cb, char *why,
 				       whylen);
 		type = p[0];
 		len = crypt_get32(p + 1);
-		if ((rc = kind_check(export_kinds, rec, type, len, &k, why,
-				     whylen)) != 0 ||
+		if ((rc = kind_check(export_kinds, version, rec, type, len,
+				     &k, why, whylen)) != 0 ||
 		    (rc = export_place(k, len, nenv, env, left, rec, why,
 				       whylen)) != 0)
 			return rc;
@@ -586,6 +641,16 @@ static int export_walk(struct in *r, const bundle_export_cb *cb, char *why,
 		case X_RECEIPT:
 			if (cb->receipt != NULL)
 				rc = cb->receipt(cb->ctx, p);
+			break;
+		case X_REPLY_STATUS:
+			if ((rc = status_check(p[BUNDLE_ID], rec, k->name, why,
+					       whylen)) != 0)
+				return rc;
+			if (cb->reply_status != NULL)
+				rc = cb->reply_status(cb->ctx, p,
+						      p[BUNDLE_ID],
+						      crypt_get32(p + BUNDLE_ID
+								  + 1));
 			break;
 		}
 		if (rc != 0)
@@ -662,6 +727,20 @@ int bundle_outbox_ack(bundle_outbox *b, const uint8_t sub_id[BUNDLE_ID])
 	return out_put(&b->o, sub_id, BUNDLE_ID);
 }
 
+int bundle_outbox_status_ack(bundle_outbox *b,
+			     const uint8_t reply_id[BUNDLE_ID], int status)
+{
+	uint8_t p[STATUS_ACK_LEN];
+
+	if (!status_valid(status))
+		return CRYPT_EUSAGE;
+	memcpy(p, reply_id, BUNDLE_ID);
+	p[BUNDLE_ID] = (uint8_t)status;
+	if (out_record(&b->o, OB_STATUS_ACK, sizeof p) != 0)
+		return b->o.err;
+	return out_put(&b->o, p, sizeof p);
+}
+
 int bundle_outbox_finish(bundle_outbox *b)
 {
 	int rc = out_sign(&b->o);
@@ -714,8 +793,8 @@ static int outbox_walk(const uint8_t *buf, size_t body,
 				   "record %lu: bundle ends before the END "
 				   "record", rec);
 		len = crypt_get32(buf + off + 1);
-		if ((rc = kind_check(outbox_kinds, rec, buf[off], len, &k,
-				     why, whylen)) != 0)
+		if ((rc = kind_check(outbox_kinds, buf[4], rec, buf[off], len,
+				     &k, why, whylen)) != 0)
 			return rc;
 		off += REC_HDR;
 		if (body - off < len)
@@ -726,6 +805,10 @@ static int outbox_walk(const uint8_t *buf, size_t body,
 		off += len;
 		if (k->type == REC_END)
 			break;
+		if (k->type == OB_STATUS_ACK &&
+		    (rc = status_check(p[BUNDLE_ID], rec, k->name, why,
+				       whylen)) != 0)
+			return rc;
 		if (cb == NULL)
 			continue;
 		if (k->type == OB_REPLY && cb->reply != NULL)
@@ -733,6 +816,8 @@ static int outbox_walk(const uint8_t *buf, size_t body,
 				       len - 48);
 		else if (k->type == OB_ACK && cb->ack != NULL)
 			rc = cb->ack(cb->ctx, p);
+		else if (k->type == OB_STATUS_ACK && cb->status_ack != NULL)
+			rc = cb->status_ack(cb->ctx, p, p[BUNDLE_ID]);
 		if (rc != 0)
 			return say(why, whylen, CRYPT_ESINK,
 				   "record %lu: %s refused by the reader",
@@ -770,7 +855,7 @@ int bundle_outbox_parse(const uint8_t *buf, size_t len,
 	if (memcmp(buf, outbox_magic, 4) != 0)
 		return say(why, whylen, CRYPT_EFORMAT,
 			   "not an outbox bundle (bad magic)");
-	if (buf[4] != OUTBOX_VERSION)
+	if (buf[4] < OUTBOX_VERSION_MIN || buf[4] > OUTBOX_VERSION)
 		return say(why, whylen, CRYPT_EVERSION,
 			   "outbox bundle version %u not supported", buf[4]);
 

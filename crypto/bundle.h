@@ -60,6 +60,15 @@ int bundle_export_submission(bundle_export *b, const uint8_t id[BUNDLE_ID],
 int bundle_export_receipt(bundle_export *b,
 			  const uint8_t reply_id[BUNDLE_ID]);
 
+/* What a source did with a reply, as the drop reports it (one fact per
+ * reply, with its day) until an outbox acknowledges the report. */
+enum { BUNDLE_REPLY_READ = 1, BUNDLE_REPLY_DELETED = 2 };
+
+/* A reply's status: BUNDLE_REPLY_READ or BUNDLE_REPLY_DELETED, on day. */
+int bundle_export_reply_status(bundle_export *b,
+			       const uint8_t reply_id[BUNDLE_ID], int status,
+			       uint32_t day);
+
 /* Starts the next envelope of the current submission, of exactly len
  * bytes, then its bytes in pieces of any size. */
 int bundle_export_envelope(bundle_export *b, uint64_t len);
@@ -83,6 +92,10 @@ typedef struct bundle_export_cb {
 	int (*envelope)(void *ctx, uint16_t index, uint64_t len);
 	int (*data)(void *ctx, const uint8_t *buf, size_t len);
 	int (*receipt)(void *ctx, const uint8_t reply_id[BUNDLE_ID]);
+	/* status is BUNDLE_REPLY_READ or BUNDLE_REPLY_DELETED (the reader
+	 * refuses any other value) */
+	int (*reply_status)(void *ctx, const uint8_t reply_id[BUNDLE_ID],
+			    int status, uint32_t day);
 	void *ctx;
 } bundle_export_cb;
 
@@ -114,6 +127,12 @@ int bundle_outbox_reply(bundle_outbox *b, const uint8_t reply_id[BUNDLE_ID],
 /* An acknowledgement: the server may delete that submission. */
 int bundle_outbox_ack(bundle_outbox *b, const uint8_t sub_id[BUNDLE_ID]);
 
+/* A status acknowledgement: the archive has recorded that the reply's
+ * status is status (as reported), so the drop may forget that fact. A
+ * later, different fact about the same reply is not affected. */
+int bundle_outbox_status_ack(bundle_outbox *b,
+			     const uint8_t reply_id[BUNDLE_ID], int status);
+
 /* Writes the end record and signature and frees b (also on error). */
 int bundle_outbox_finish(bundle_outbox *b);
 void bundle_outbox_abort(bundle_outbox *b);
@@ -125,6 +144,8 @@ typedef struct bundle_outbox_cb {
 		     const uint8_t source_pk[32], const uint8_t *env,
 		     size_t len);
 	int (*ack)(void *ctx, const uint8_t sub_id[BUNDLE_ID]);
+	int (*status_ack)(void *ctx, const uint8_t reply_id[BUNDLE_ID],
+			  int status);
 	void *ctx;
 } bundle_outbox_cb;
 

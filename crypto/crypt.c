@@ -1,6 +1,7 @@
 /*
  * crypt.c - libsodium start-up, error strings and byte helpers.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -79,4 +80,16 @@ uint32_t
 crypt_today(void)
 {
 	return (uint32_t)(time(NULL) / 86400);
+}
+
+const char *
+crypt_date(uint32_t day, char out[CRYPT_DATE_LEN])
+{
+	time_t t = (time_t)day * 86400;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(out, CRYPT_DATE_LEN, "%Y-%m-%d", &tm))
+		snprintf(out, CRYPT_DATE_LEN, "day %u", (unsigned)day);
+	return out;
 }

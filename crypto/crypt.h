@@ -99,4 +99,9 @@ int crypt_equal(const void *a, const void *b, size_t n);
 /* Days since the Unix epoch (UTC): the only clock sealdrop stores. */
 uint32_t crypt_today(void);
 
+/* The day number as YYYY-MM-DD (UTC) in out ("day N" if it has no date);
+ * returns out. */
+#define CRYPT_DATE_LEN 16
+const char *crypt_date(uint32_t day, char out[CRYPT_DATE_LEN]);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crypt.h"
 #include "i18n.h"
 #include "page.h"
 #include "qr.h"
@@ -501,6 +502,30 @@ void page_replies_begin(buf *b, const page_ctx *p)
 	buf_puts(b, "</a></p>\n");
 }
 
+/* The form under a reply or a receipt that deletes it, and the end of
+ * its element. */
+static void delete_form(buf *b, const page_ctx *p, const char *id_hex,
+			const char *label)
+{
+	buf_puts(b, "<form method=\"post\" action=\"/replies/delete\">\n");
+	csrf_field(b, p);
+	buf_printf(b, "<input type=\"hidden\" name=\"id\" value=\"%s\">\n"
+		   "<button type=\"submit\">", id_hex);
+	body(b, p, label);
+	buf_puts(b, "</button>\n</form>\n</div>\n");
+}
+
+void page_receipt(buf *b, const page_ctx *p, const char *id_hex,
+		  uint32_t day)
+{
+	char date[CRYPT_DATE_LEN];
+	const char *const vars[] = { "date", crypt_date(day, date), NULL };
+	buf_puts(b, "<div class=\"receipt\">\n<p>");
+	fill(b, p, T("replies.receipt"), vars);
+	buf_puts(b, "</p>\n");
+	delete_form(b, p, id_hex, T("replies.receipt.delete"));
+}
+
 void page_reply(buf *b, const page_ctx *p, const char *id_hex,
 		const char *msg, size_t len)
 {
@@ -509,24 +534,22 @@ void page_reply(buf *b, const page_ctx *p, const char *id_hex,
 		buf_html(b, msg, len);
 	else
 		body(b, p, T("replies.unreadable"));
-	buf_puts(b, "</p>\n<form method=\"post\" action=\"/replies/delete\">"
-		    "\n");
-	csrf_field(b, p);
-	buf_printf(b, "<input type=\"hidden\" name=\"id\" value=\"%s\">\n"
-		   "<button type=\"submit\">", id_hex);
-	body(b, p, T("replies.delete"));
-	buf_puts(b, "</button>\n</form>\n</div>\n");
+	buf_puts(b, "</p>\n");
+	delete_form(b, p, id_hex, T("replies.delete"));
 }
 
-void page_replies_end(buf *b, const page_ctx *p, int count)
+/* Receipts alone are no reply: the page still says none has come. The
+ * delete-all button names what it deletes. */
+void page_replies_end(buf *b, const page_ctx *p, int replies, int receipts)
 {
-	if (!count) {
+	if (!replies)
 		para(b, p, T("replies.none"));
-	} else {
+	else
 		para(b, p, T("replies.advice"));
+	if (replies || receipts)
 		button_form(b, p, "/replies/delete-all",
-			    T("replies.delete_all"), "danger");
-	}
+			    T(receipts ? "replies.delete_everything" :
+				  "replies.delete_all"), "danger");
 	end(b);
 }
 

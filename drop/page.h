@@ -10,6 +10,7 @@
 #define SEALDROP_PAGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -53,12 +54,17 @@ void page_submitted(buf *b, const page_ctx *p);
 void page_login(buf *b, const page_ctx *p);
 void page_logged_out(buf *b, const page_ctx *p);
 
-/* The replies page in three steps: begin, each reply (text NULL when it
- * could not be read), end. text is plaintext: b must be secret. */
+/* The replies page in steps: begin, each receipt (the newsroom has what
+ * the source sent on day), each reply (text NULL when it could not be
+ * read), end with how many of each were shown. Each receipt and reply
+ * has a form that deletes it by id_hex. text is plaintext: b must be
+ * secret. */
 void page_replies_begin(buf *b, const page_ctx *p);
+void page_receipt(buf *b, const page_ctx *p, const char *id_hex,
+		  uint32_t day);
 void page_reply(buf *b, const page_ctx *p, const char *id_hex,
 		const char *text, size_t len);
-void page_replies_end(buf *b, const page_ctx *p, int count);
+void page_replies_end(buf *b, const page_ctx *p, int replies, int receipts);
 
 /* Pages that share an HTTP status with another but say something else:
  * a form whose session or token expired (403, never the failed-login

@@ -1,6 +1,7 @@
 /*
  * routes.c - what each page and form of the source interface does.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -244,8 +245,35 @@ struct replies_page {
 	buf *b;
 	page_ctx *p;
 	env_key key;
-	int count;
+	int count, receipts;
+	uint8_t (*read)[BUNDLE_ID]; /* the replies shown, read */
+	size_t nread, cap;
 };
+
+static int show_receipt(void *ctx, const uint8_t uid[BUNDLE_ID], uint32_t day)
+{
+	struct replies_page *rp = ctx;
+	char hex[2 * BUNDLE_ID + 1];
+	crypt_hex(hex, uid, BUNDLE_ID);
+	page_receipt(rp->b, rp->p, hex, day);
+	rp->receipts++;
+	return 0;
+}
+
+/* Notes a reply the source has been shown. Out of memory, it goes
+ * unnoted: the newsroom then hears later, not the source less. */
+static void note_read(struct replies_page *rp, const uint8_t uid[BUNDLE_ID])
+{
+	if (rp->nread == rp->cap) {
+		size_t cap = rp->cap ? 2 * rp->cap : 8;
+		void *p = realloc(rp->read, cap * sizeof(*rp->read));
+		if (!p)
+			return;
+		rp->read = p;
+		rp->cap = cap;
+	}
+	memcpy(rp->read[rp->nread++], uid, BUNDLE_ID);
+}
 
 static int show_reply(void *ctx, const uint8_t uid[BUNDLE_ID],
 		      const uint8_t *envelope, size_t len)
@@ -269,6 +297,10 @@ static int show_reply(void *ctx, const uint8_t uid[BUNDLE_ID],
 	page_reply(rp->b, rp->p, hex, ok ? (rr.text.p ? rr.text.p : "") : NULL,
 		   ok ? rr.text.len : 0);
 	buf_free(&rr.text);
+	/* Read means its text was on the page: not a reply that could not
+	 * be opened. */
+	if (ok)
+		note_read(rp, uid);
 	rp->count++;
 	return 0;
 }
@@ -285,10 +317,20 @@ static enum MHD_Result get_replies(req *r)
 	page_start(r, &b, &p, 1);
 	if (!err) {
 		struct replies_page rp = { r, &b, &p,
-					   { k->reply_pk, k->reply_sk }, 0 };
+					   { k->reply_pk, k->reply_sk }, 0, 0,
+					   NULL, 0, 0 };
 		page_replies_begin(&b, &p);
-		err = store_replies(st, r->sv.source_id, show_reply, &rp);
-		page_replies_end(&b, &p, rp.count);
+		err = store_receipts(st, r->sv.source_id, show_receipt, &rp) ||
+		      store_replies(st, r->sv.source_id, show_reply, &rp);
+		page_replies_end(&b, &p, rp.count, rp.receipts);
+		/* Read only once the page holds them. The page is the
+		 * source's whatever becomes of the facts: a failure to
+		 * record them (a full disk) does not keep the replies
+		 * from the source. */
+		if (!err && !buf_failed(&b))
+			store_replies_read(st, r->sv.source_id, rp.read,
+					   rp.nread, crypt_today());
+		free(rp.read);
 	}
 	codename_keys_free(k);
 	store_pool_put(r->w->pool, st);
@@ -317,7 +359,11 @@ static enum MHD_Result post_reply_delete(req *r)
 	store *st = store_pool_get(r->w->pool);
 	int err = !st;
 	if (st) {
-		int d = store_reply_delete(st, r->sv.source_id, uid);
+		/* The id is a reply's or a receipt's, of this source only. */
+		int d = store_reply_delete(st, r->sv.source_id, uid,
+					   crypt_today());
+		if (d == STORE_ENOTFOUND)
+			d = store_receipt_delete(st, r->sv.source_id, uid);
 		err = d && d != STORE_ENOTFOUND;
 	}
 	store_pool_put(r->w->pool, st);
@@ -329,7 +375,8 @@ static enum MHD_Result post_replies_delete_all(req *r)
 	if (!logged_in_post(r))
 		return web_error(r, PAGE_EXPIRED);
 	store *st = store_pool_get(r->w->pool);
-	int err = !st || store_replies_delete_all(st, r->sv.source_id);
+	int err = !st || store_replies_delete_all(st, r->sv.source_id,
+						  crypt_today());
 	store_pool_put(r->w->pool, st);
 	return err ? web_error(r, 500) : web_redirect(r, "/replies");
 }

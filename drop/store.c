@@ -74,8 +74,29 @@ static const char schema_v2[] =
 	"INSERT INTO submission_keys(submission, key_id)"
 	" SELECT s.id, k.id FROM submissions s, newsroom_keys k;";
 
+/* Version 3: what sources did that the newsroom may learn, each kept only
+ * until the newsroom has it.
+ * - One status fact per reply, in reply_uids (so it outlives the reply
+ *   a source deleted): 0 none, 1 read, 2 deleted, with the day it
+ *   happened; exports report it while day is set, and an outbox's
+ *   STATUS_ACK clears day. A later fact replaces an earlier one: the
+ *   drop never keeps a reply's history.
+ * - One receipt per source and day: the newsroom acknowledged what the
+ *   source sent that day. Its uid is what the source's delete form
+ *   names; the source deletes it, or it goes with the source. */
+static const char schema_v3[] =
+	"ALTER TABLE reply_uids ADD COLUMN status INTEGER NOT NULL DEFAULT 0"
+	" CHECK (status BETWEEN 0 AND 2);"
+	"ALTER TABLE reply_uids ADD COLUMN day INTEGER;"
+	"CREATE TABLE receipts(id INTEGER PRIMARY KEY,"
+	" uid BLOB NOT NULL UNIQUE,"
+	" source_id INTEGER NOT NULL REFERENCES sources(id)"
+	"  ON DELETE CASCADE,"
+	" day INTEGER NOT NULL,"
+	" UNIQUE (source_id, day));";
+
 /* One entry per schema version: migrations[v] takes v to v + 1. */
-static const char *const migrations[] = { schema_v1, schema_v2 };
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3 };
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == STORE_SCHEMA,
 	       "one migration per schema version");
 
@@ -661,24 +682,121 @@ int store_replies(store *s, int64_t source_id, store_reply_fn fn, void *ctx)
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
 }
 
-int store_reply_delete(store *s, int64_t source_id,
-		       const uint8_t uid[BUNDLE_ID])
+/* Runs sql with a uid (?1; NULL leaves it NULL), an integer a (?2: a
+ * source id, or a status) and, unless day is negative, a day (?3); *n
+ * gets the number of rows it changed. */
+static int change_uid(store *s, const char *sql, const uint8_t *uid,
+		      int64_t a, int64_t day, int *n)
 {
 	sqlite3_stmt *st;
-	if (prep(s, &st, "DELETE FROM replies WHERE uid = ? AND source_id = ?"))
+	if (prep(s, &st, sql))
 		return STORE_EDB;
-	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, source_id);
+	if (uid)
+		sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a);
+	if (day >= 0)
+		sqlite3_bind_int64(st, 3, day);
 	int r = done(st);
-	if (r == 0 && sqlite3_changes(s->db) == 0)
-		r = STORE_ENOTFOUND;
+	if (n)
+		*n = r ? 0 : sqlite3_changes(s->db);
 	return r;
 }
 
-int store_replies_delete_all(store *s, int64_t source_id)
+int store_replies_read(store *s, int64_t source_id,
+		       const uint8_t (*uids)[BUNDLE_ID], size_t n,
+		       uint32_t day)
 {
-	return change(s, "DELETE FROM replies WHERE source_id = ?", NULL, 0,
-		      source_id, NULL);
+	if (n == 0)
+		return 0;
+	if (store_begin(s))
+		return STORE_EDB;
+	for (size_t i = 0; i < n; i++)
+		/* Only a first fact: a reply read before, or read and its
+		 * reading acknowledged, is not read again. */
+		if (change_uid(s, "UPDATE reply_uids SET status = 1, day = ?3 "
+			       "WHERE uid = ?1 AND status = 0 AND uid IN "
+			       "(SELECT uid FROM replies WHERE source_id = ?2)",
+			       uids[i], source_id, day, NULL)) {
+			store_rollback(s);
+			return STORE_EDB;
+		}
+	if (store_commit(s)) {
+		store_rollback(s);
+		return STORE_EDB;
+	}
+	return 0;
+}
+
+/* Deleted, on day: the fact that replaces any earlier one of the
+ * source's replies uid names (all of them when uid is NULL). Before the
+ * replies go, since the source is known only through them. */
+static const char mark_deleted[] =
+	"UPDATE reply_uids SET status = 2, day = ?3 WHERE uid IN (SELECT uid "
+	"FROM replies WHERE source_id = ?2 AND (?1 IS NULL OR uid = ?1))";
+
+int store_reply_delete(store *s, int64_t source_id,
+		       const uint8_t uid[BUNDLE_ID], uint32_t day)
+{
+	int n = 0;
+	if (store_begin(s))
+		return STORE_EDB;
+	if (change_uid(s, mark_deleted, uid, source_id, day, NULL) ||
+	    change_uid(s, "DELETE FROM replies WHERE uid = ?1 AND "
+		       "source_id = ?2", uid, source_id, -1, &n) ||
+	    (n && store_commit(s))) {
+		store_rollback(s);
+		return STORE_EDB;
+	}
+	store_rollback(s);
+	return n ? 0 : STORE_ENOTFOUND;
+}
+
+int store_replies_delete_all(store *s, int64_t source_id, uint32_t day)
+{
+	if (store_begin(s))
+		return STORE_EDB;
+	if (change_uid(s, mark_deleted, NULL, source_id, day, NULL) ||
+	    change(s, "DELETE FROM replies WHERE source_id = ?", NULL, 0,
+		   source_id, NULL) ||
+	    change(s, "DELETE FROM receipts WHERE source_id = ?", NULL, 0,
+		   source_id, NULL) ||
+	    store_commit(s)) {
+		store_rollback(s);
+		return STORE_EDB;
+	}
+	return 0;
+}
+
+int store_receipts(store *s, int64_t source_id, store_receipt_fn fn,
+		   void *ctx)
+{
+	sqlite3_stmt *st;
+	int r;
+	if (prep(s, &st, "SELECT uid, day FROM receipts WHERE source_id = ? "
+		 "ORDER BY day"))
+		return STORE_EDB;
+	sqlite3_bind_int64(st, 1, source_id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != BUNDLE_ID)
+			continue;
+		int stop = fn(ctx, sqlite3_column_blob(st, 0),
+			      (uint32_t)sqlite3_column_int64(st, 1));
+		if (stop) {
+			sqlite3_finalize(st);
+			return stop;
+		}
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : STORE_EDB;
+}
+
+int store_receipt_delete(store *s, int64_t source_id,
+			 const uint8_t uid[BUNDLE_ID])
+{
+	int n = 0;
+	int r = change_uid(s, "DELETE FROM receipts WHERE uid = ?1 AND "
+			   "source_id = ?2", uid, source_id, -1, &n);
+	return r ? r : n ? 0 : STORE_ENOTFOUND;
 }
 
 /* Streams one envelope's chunks into the bundle. */
@@ -757,6 +875,29 @@ static int export_receipts(store *s, bundle_export *b, struct store_counts *n)
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
 }
 
+/* Every status fact not yet acknowledged. */
+static int export_statuses(store *s, bundle_export *b, struct store_counts *n)
+{
+	sqlite3_stmt *st;
+	int r;
+	if (prep(s, &st, "SELECT uid, status, day FROM reply_uids "
+		 "WHERE status > 0 AND day IS NOT NULL ORDER BY uid"))
+		return STORE_EDB;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != BUNDLE_ID ||
+		    bundle_export_reply_status(b, sqlite3_column_blob(st, 0),
+					       sqlite3_column_int(st, 1),
+					       (uint32_t)
+					       sqlite3_column_int64(st, 2))) {
+			sqlite3_finalize(st);
+			return STORE_EDB;
+		}
+		n->statuses++;
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : STORE_EDB;
+}
+
 /* Sources first, then their submissions: the order is by source so each
  * source record is written once, just before its first submission. */
 static int export_all(store *s, bundle_export *b, struct store_counts *n)
@@ -788,9 +929,9 @@ static int export_all(store *s, bundle_export *b, struct store_counts *n)
 			break;
 	}
 	sqlite3_finalize(st);
-	if (r != SQLITE_DONE)
+	if (r != SQLITE_DONE || export_receipts(s, b, n))
 		return STORE_EDB;
-	return export_receipts(s, b, n);
+	return export_statuses(s, b, n);
 }
 
 int store_export(store *s, bundle_export *b, struct store_counts *n)
@@ -836,8 +977,8 @@ int store_reply_add(store *s, const uint8_t uid[BUNDLE_ID],
 			  source_pk, 32, INT64_MIN, &src);
 	if (r)
 		return r;
-	r = change(s, "INSERT INTO reply_uids VALUES (?)", uid, BUNDLE_ID, 0,
-		   NULL);
+	r = change(s, "INSERT INTO reply_uids(uid) VALUES (?)", uid,
+		   BUNDLE_ID, 0, NULL);
 	if (r)
 		return r;
 	if (prep(s, &st, "INSERT INTO replies(uid, source_id, envelope, day) "
@@ -850,25 +991,58 @@ int store_reply_add(store *s, const uint8_t uid[BUNDLE_ID],
 	return done(st) ? STORE_EDB : 0;
 }
 
+/* The receipt for what source sent on day; one per source and day, so a
+ * day's second acknowledgement adds nothing. */
+static int receipt_add(store *s, int64_t source_id, int64_t day)
+{
+	uint8_t uid[BUNDLE_ID];
+	crypt_random(uid, sizeof(uid));
+	return change_uid(s, "INSERT OR IGNORE INTO receipts(uid, source_id, "
+			  "day) VALUES (?1, ?2, ?3)", uid, source_id, day,
+			  NULL);
+}
+
 int store_ack(store *s, const uint8_t uid[BUNDLE_ID],
 	      const uint8_t signer[KEYS_ID_BYTES])
 {
 	sqlite3_stmt *st;
-	int64_t one;
-	/* The recipient check and the delete are one statement. */
-	if (prep(s, &st, "DELETE FROM submissions WHERE uid = ? "
-		 "AND complete = 1 AND id IN (SELECT submission "
+	int64_t one, sub = 0, src = 0, day = 0;
+	int r;
+	/* In the import's transaction, so the recipient check, the receipt
+	 * and the delete are one change. */
+	if (prep(s, &st, "SELECT id, source_id, day FROM submissions "
+		 "WHERE uid = ? AND complete = 1 AND id IN (SELECT submission "
 		 "FROM submission_keys WHERE key_id = ?)"))
 		return STORE_EDB;
 	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, signer, KEYS_ID_BYTES, SQLITE_STATIC);
-	if (done(st))
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		sub = sqlite3_column_int64(st, 0);
+		src = sqlite3_column_int64(st, 1);
+		day = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (r == SQLITE_ROW)
+		return receipt_add(s, src, day) ||
+		       change(s, "DELETE FROM submissions WHERE id = ?", NULL,
+			      0, sub, NULL) ? STORE_EDB : 0;
+	if (r != SQLITE_DONE)
 		return STORE_EDB;
-	if (sqlite3_changes(s->db))
-		return 0;
-	int r = query_int(s, "SELECT 1 FROM submissions WHERE uid = ? "
-			  "AND complete = 1", uid, BUNDLE_ID, INT64_MIN, &one);
+	r = query_int(s, "SELECT 1 FROM submissions WHERE uid = ? "
+		      "AND complete = 1", uid, BUNDLE_ID, INT64_MIN, &one);
 	return r == 0 ? STORE_EDENIED : r;
+}
+
+int store_status_ack(store *s, const uint8_t uid[BUNDLE_ID], int status)
+{
+	int n = 0;
+	/* Only the fact the newsroom has: a newer, different one stays to
+	 * be reported. */
+	int r = change_uid(s, "UPDATE reply_uids SET day = NULL WHERE uid = ?1 "
+			   "AND status = ?2 AND day IS NOT NULL", uid, status,
+			   -1, &n);
+	return r ? r : n ? 0 : STORE_ENOTFOUND;
 }
 
 int store_status(store *s, struct store_status *st)

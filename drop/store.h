@@ -16,6 +16,11 @@
  * it was sealed to (for submissions from before it: every key the drop
  * had when it migrated, the best that can be known); only an outbox
  * signed by one of them may delete it.
+ *
+ * Schema 3 keeps, for each reply ever imported, one status fact (none,
+ * read or deleted, with its day) that exports report until an outbox
+ * acknowledges it, and for each source one receipt per day on which the
+ * newsroom acknowledged what it sent, until the source deletes it.
  */
 #ifndef SEALDROP_STORE_H
 #define SEALDROP_STORE_H
@@ -27,7 +32,7 @@
 #include "codename.h"
 #include "keys.h"
 
-#define STORE_SCHEMA 2
+#define STORE_SCHEMA 3
 /* Newsroom keys: as many as an envelope has recipients. */
 #define STORE_MAX_KEYS 16
 
@@ -150,21 +155,52 @@ typedef int (*store_reply_fn)(void *ctx, const uint8_t uid[BUNDLE_ID],
  * stops and is returned. */
 int store_replies(store *s, int64_t source_id, store_reply_fn fn, void *ctx);
 
-/* Deletes one reply (by uid) or every reply of a source; the uids stay in
- * reply_uids so the same reply is never imported again. */
+/* Records that the source has read its replies uids[0..n) on day: each
+ * one's status fact becomes read, unless it has a fact already (read, or
+ * deleted, acknowledged or not), and only while the source still holds
+ * it. One transaction; n 0 does nothing. 0 or STORE_EDB. */
+int store_replies_read(store *s, int64_t source_id,
+		       const uint8_t (*uids)[BUNDLE_ID], size_t n,
+		       uint32_t day);
+
+/* Deletes the source's reply uid and makes its status fact deleted on
+ * day, in place of any earlier fact (read, acknowledged or not), in one
+ * transaction. The uid stays in reply_uids so the same reply is never
+ * imported again. STORE_ENOTFOUND if the source holds no such reply (a
+ * reply of another source is not touched). */
 int store_reply_delete(store *s, int64_t source_id,
-		       const uint8_t uid[BUNDLE_ID]);
-int store_replies_delete_all(store *s, int64_t source_id);
+		       const uint8_t uid[BUNDLE_ID], uint32_t day);
+
+/* Deletes every reply of the source, as store_reply_delete each, and
+ * every receipt of the source, in one transaction. */
+int store_replies_delete_all(store *s, int64_t source_id, uint32_t day);
+
+/* --- receipts: the newsroom has what a source sent on a day --- */
+
+typedef int (*store_receipt_fn)(void *ctx, const uint8_t uid[BUNDLE_ID],
+				uint32_t day);
+
+/* Calls fn for each receipt of the source (its uid, and the day of the
+ * submissions it stands for), oldest day first; a non-zero return stops
+ * and is returned. */
+int store_receipts(store *s, int64_t source_id, store_receipt_fn fn,
+		   void *ctx);
+
+/* Deletes the source's receipt uid. STORE_ENOTFOUND if the source has no
+ * such receipt (another source's is not touched). */
+int store_receipt_delete(store *s, int64_t source_id,
+			 const uint8_t uid[BUNDLE_ID]);
 
 /* --- export and import --- */
 
 struct store_counts {
-	int sources, submissions, envelopes, receipts;
+	int sources, submissions, envelopes, receipts, statuses;
 	uint64_t bytes;
 };
 
-/* Writes every complete submission with its source records and a receipt
- * for every reply uid ever imported, from one consistent snapshot. */
+/* Writes every complete submission with its source records, a receipt
+ * for every reply uid ever imported, and a REPLY_STATUS for every status
+ * fact not yet acknowledged, from one consistent snapshot. */
 int store_export(store *s, bundle_export *b, struct store_counts *n);
 
 /* Transactions for import: begin (immediate), commit, rollback. */
@@ -183,10 +219,20 @@ int store_reply_add(store *s, const uint8_t uid[BUNDLE_ID],
 
 /* Deletes the submission with that uid, acknowledged by an outbox that
  * the newsroom key with id signer signed, if the submission was sealed to
- * that key. 0, STORE_ENOTFOUND (no such complete submission) or
- * STORE_EDENIED (it is here, but not sealed to that key: kept). */
+ * that key, and gives its source a receipt for the submission's day
+ * (unless it has one for that day). Inside a transaction (store_begin).
+ * 0, STORE_ENOTFOUND (no such complete submission) or STORE_EDENIED (it
+ * is here, but not sealed to that key: kept, and no receipt). */
 int store_ack(store *s, const uint8_t uid[BUNDLE_ID],
 	      const uint8_t signer[KEYS_ID_BYTES]);
+
+/* The newsroom has recorded status (BUNDLE_REPLY_READ or _DELETED) for
+ * reply uid: that fact is no longer exported, though the status stays
+ * (so a read reply is not read again). A different fact, newer than the
+ * one acknowledged, is kept. 0, or STORE_ENOTFOUND when nothing was
+ * waiting to be acknowledged (no such reply, another fact, or already
+ * acknowledged). */
+int store_status_ack(store *s, const uint8_t uid[BUNDLE_ID], int status);
 
 /* --- status --- */
 

@@ -101,9 +101,10 @@ int cmd_export(const cmd_args *a)
 	char line[DROPKEY_LINE];
 	dropkey_line(pk, line);
 	fprintf(stderr, "sealdrop: exported %d submission(s) (%d envelopes, "
-		"%llu bytes) from %d source(s), and %d reply receipt(s), "
-		"signed by %s\n", n.submissions, n.envelopes,
-		(unsigned long long)n.bytes, n.sources, n.receipts, line);
+		"%llu bytes) from %d source(s), %d reply receipt(s) and %d "
+		"reply status(es), signed by %s\n", n.submissions,
+		n.envelopes, (unsigned long long)n.bytes, n.sources,
+		n.receipts, n.statuses, line);
 	return 0;
 }
 
@@ -112,6 +113,7 @@ struct import {
 	int already, failed;
 	int replies, unknown, seen, acks, missing;
 	int denied; /* acks from a key the submission is not sealed to */
+	int statuses, stale; /* status acks; of which for no fact waiting */
 	uint8_t signer[KEYS_ID_BYTES];
 };
 
@@ -163,13 +165,27 @@ static int on_ack(void *ctx, const uint8_t uid[BUNDLE_ID])
 	return 0;
 }
 
+static int on_status_ack(void *ctx, const uint8_t uid[BUNDLE_ID], int status)
+{
+	struct import *im = ctx;
+	int r = store_status_ack(im->s, uid, status);
+	if (r == 0)
+		im->statuses++;
+	else if (r == STORE_ENOTFOUND)
+		im->stale++;
+	else
+		return im->failed = 1;
+	return 0;
+}
+
 int cmd_import(const cmd_args *a)
 {
 	char why[512] = "";
 	keys_pub keys[STORE_MAX_KEYS];
 	size_t nkeys;
 	struct import im = { 0 };
-	bundle_outbox_cb cb = { on_header, on_reply, on_ack, &im };
+	bundle_outbox_cb cb = { on_header, on_reply, on_ack, on_status_ack,
+				&im };
 
 	int fd = open(a->arg, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -215,11 +231,13 @@ int cmd_import(const cmd_args *a)
 	}
 	store_close(im.s);
 	fprintf(stderr, "sealdrop: imported %d repl%s (%d already held, %d "
-		"for unknown sources) and %d acknowledgement(s) (%d for "
-		"submissions no longer here, %d ignored: the signing key is "
-		"not one the submission was sealed to)\n", im.replies,
-		im.replies == 1 ? "y" : "ies", im.seen, im.unknown, im.acks,
-		im.missing, im.denied);
+		"for unknown sources), %d reply status acknowledgement(s) "
+		"(%d for a status no longer waiting) and %d "
+		"acknowledgement(s) (%d for submissions no longer here, %d "
+		"ignored: the signing key is not one the submission was "
+		"sealed to)\n", im.replies, im.replies == 1 ? "y" : "ies",
+		im.seen, im.unknown, im.statuses + im.stale, im.stale,
+		im.acks, im.missing, im.denied);
 	return 0;
 fail:
 	if (fd >= 0)

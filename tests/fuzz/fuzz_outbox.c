@@ -36,6 +36,15 @@ static int on_ack(void *ctx, const uint8_t id[BUNDLE_ID])
 	return 0;
 }
 
+static int on_status_ack(void *ctx, const uint8_t id[BUNDLE_ID], int status)
+{
+	(void)ctx;
+	(void)id;
+	assert(status == BUNDLE_REPLY_READ || status == BUNDLE_REPLY_DELETED);
+	calls++;
+	return 0;
+}
+
 static int on_reply(void *ctx, const uint8_t id[BUNDLE_ID],
 		    const uint8_t pk[32], const uint8_t *env, size_t len)
 {
@@ -51,7 +60,8 @@ static int on_reply(void *ctx, const uint8_t id[BUNDLE_ID],
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	static keys_secret *k;
-	bundle_outbox_cb cb = { on_header, on_reply, on_ack, NULL };
+	bundle_outbox_cb cb = { on_header, on_reply, on_ack, on_status_ack,
+				NULL };
 	crypto_sign_state st;
 	uint8_t *buf;
 	int rc;

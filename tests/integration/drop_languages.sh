@@ -78,7 +78,8 @@ check() {
 	return 0
 }
 
-# A source with a reply from the newsroom, to show in every language.
+# A source with a reply from the newsroom and a receipt for what it sent,
+# to show in every language.
 sd_source
 st=$(sd_submit "for a reply") && [ "$st" = 200 ] || fail "submit: $st"
 cp "$SD_JAR" "$SD_TMP/reply-jar"
@@ -86,8 +87,9 @@ cp "$SD_JAR" "$SD_TMP/reply-jar"
 "$SD_TOOL" open-export "$keys" "$SD_TMP/e" >"$SD_TMP/opened" ||
 	fail "open-export"
 pk=$(awk '$1 == "sub" { print $3; exit }' "$SD_TMP/opened")
+sub=$(awk '$1 == "sub" { print $2; exit }' "$SD_TMP/opened")
 "$SD_TOOL" outbox "$keys" "$SD_TMP/o" --reply "$pk" \
-	"Спасибо. رەھمەت. 谢谢." >/dev/null || fail "outbox"
+	"Спасибо. رەھمەت. 谢谢." --ack "$sub" >/dev/null || fail "outbox"
 "$SD_BIN" --data "$data" import "$SD_TMP/o" 2>/dev/null || fail "import"
 
 for l in $langs; do
@@ -127,6 +129,7 @@ for l in $langs; do
 	st=$(SD_JAR=$SD_TMP/reply-jar sd_req GET "/replies?l=$l")
 	check "replies, one" "$l" 200
 	grep -q 'class="reply"' "$SD_BODY" || fail "$l: no reply shown"
+	grep -q 'class="receipt"' "$SD_BODY" || fail "$l: no receipt shown"
 done
 
 # A full drop: one source that sent nothing fills it.

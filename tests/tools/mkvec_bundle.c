@@ -3,11 +3,15 @@
  *
  *	mkvec_bundle --write DIR
  *
- * DIR/export.bin and DIR/outbox.bin are valid bundles made by the writers;
- * every other file breaks one rule (tests/vectors/README.md says how each
- * must be refused). The outbox is signed by the test newsroom key,
- * DIR/../keys/test.key; the exports by the test drop key, made from a
- * fixed seed and written as DIR/drop.key with its line in DIR/drop.fpr.
+ * DIR/export.bin and DIR/outbox.bin are valid bundles of the versions
+ * before REPLY_STATUS and STATUS_ACK (export 2, outbox 1: what the
+ * writers make, given the older version number and signed again), and
+ * DIR/export-v3.bin and DIR/outbox-v2.bin valid ones of the current
+ * versions with those records; every other file breaks one rule
+ * (tests/vectors/README.md says how each must be refused). The outboxes
+ * are signed by the test newsroom key, DIR/../keys/test.key; the exports
+ * by the test drop key, made from a fixed seed and written as
+ * DIR/drop.key with its line in DIR/drop.fpr.
  * Ed25519 signatures are deterministic and everything else is fixed, so
  * rewriting the vectors changes only what changed.
  */
@@ -115,7 +119,10 @@ static dropkey *drop_key(uint8_t seed)
 	return k;
 }
 
-static size_t make_export(uint8_t *buf, const dropkey *k, int empty)
+/* What make_export writes. */
+enum { X_V2, X_EMPTY, X_V3 };
+
+static size_t make_export(uint8_t *buf, const dropkey *k, int what)
 {
 	bundle_export *b;
 	int fd = memfd_create("export", MFD_CLOEXEC), rc = 0;
@@ -123,11 +130,14 @@ static size_t make_export(uint8_t *buf, const dropkey *k, int empty)
 
 	if (fd < 0 || bundle_export_begin(&b, fd, k) != 0)
 		return 0;
-	if (empty)
+	if (what == X_EMPTY)
 		goto done;
 	rc = bundle_export_source(b, fill(0x11, 32), 20000);
 	rc |= bundle_export_source(b, fill(0x12, 32), 20001);
 	rc |= bundle_export_receipt(b, fill(0x41, 16));
+	if (what == X_V3)
+		rc |= bundle_export_reply_status(b, fill(0x41, 16),
+						 BUNDLE_REPLY_READ, 20004);
 	rc |= bundle_export_submission(b, fill(0x21, 16), fill(0x11, 32),
 				       20002, 2);
 	rc |= bundle_export_envelope(b, 100);
@@ -135,6 +145,9 @@ static size_t make_export(uint8_t *buf, const dropkey *k, int empty)
 	rc |= bundle_export_envelope(b, 5000);
 	rc |= bundle_export_data(b, body(5000), 3000);
 	rc |= bundle_export_data(b, body(5000) + 3000, 2000);
+	if (what == X_V3)
+		rc |= bundle_export_reply_status(b, fill(0x42, 16),
+						 BUNDLE_REPLY_DELETED, 20005);
 done:
 	if (rc != 0) {
 		bundle_export_abort(b);
@@ -145,7 +158,9 @@ done:
 	return n;
 }
 
-static size_t make_outbox(uint8_t *buf, const keys_secret *k)
+/* status_acks 0: an outbox as version 1 could hold (the caller numbers
+ * it so); else one with STATUS_ACK records too. */
+static size_t make_outbox(uint8_t *buf, const keys_secret *k, int status_acks)
 {
 	bundle_outbox *b;
 	int fd = memfd_create("outbox", MFD_CLOEXEC), rc;
@@ -157,6 +172,12 @@ static size_t make_outbox(uint8_t *buf, const keys_secret *k)
 	rc = bundle_outbox_reply(b, fill(0x51, 16), fill(0x11, 32), body(300),
 				 300);
 	rc |= bundle_outbox_ack(b, fill(0x21, 16));
+	if (status_acks) {
+		rc |= bundle_outbox_status_ack(b, fill(0x41, 16),
+					       BUNDLE_REPLY_READ);
+		rc |= bundle_outbox_status_ack(b, fill(0x42, 16),
+					       BUNDLE_REPLY_DELETED);
+	}
 	if (rc != 0) {
 		bundle_outbox_abort(b);
 		return 0;
@@ -166,23 +187,38 @@ static size_t make_outbox(uint8_t *buf, const keys_secret *k)
 	return n;
 }
 
-/* The offset of the nth (from 1) export record of this type. */
-static size_t find(const uint8_t *b, size_t n, uint8_t type, int nth)
+/* The offset of the nth (from 1) record of this type, in a bundle whose
+ * records start at first. */
+static size_t find_at(const uint8_t *b, size_t n, size_t first, uint8_t type,
+		      int nth)
 {
-	for (size_t off = 40; off + 5 <= n; off += 5 + crypt_get32(b + off + 1))
+	for (size_t off = first; off + 5 <= n;
+	     off += 5 + crypt_get32(b + off + 1))
 		if (b[off] == type && --nth == 0)
 			return off;
 	abort();
 }
 
-/* Signs b[0, n - 64) with k into its last 64 bytes. */
-static void resign(uint8_t *b, size_t n, const dropkey *k)
+/* The same in an export bundle. */
+static size_t find(const uint8_t *b, size_t n, uint8_t type, int nth)
+{
+	return find_at(b, n, 40, type, nth);
+}
+
+/* Signs b[0, n - 64) with the Ed25519 secret key sk into its last 64
+ * bytes. */
+static void sign_with(uint8_t *b, size_t n, const uint8_t *sk)
 {
 	crypto_sign_state st;
 
 	crypto_sign_init(&st);
 	crypto_sign_update(&st, b, n - 64);
-	crypto_sign_final_create(&st, b + n - 64, NULL, k->sk);
+	crypto_sign_final_create(&st, b + n - 64, NULL, sk);
+}
+
+static void resign(uint8_t *b, size_t n, const dropkey *k)
+{
+	sign_with(b, n, k->sk);
 }
 
 /* Writes name: the export bundle b signed again by the drop key, so that
@@ -192,6 +228,29 @@ static int put_export(const char *name, uint8_t *b, size_t n,
 {
 	resign(b, n, k);
 	return put(name, b, n);
+}
+
+/* The same for an outbox, signed again by the newsroom key. */
+static int put_outbox(const char *name, uint8_t *b, size_t n,
+		      const keys_secret *k)
+{
+	sign_with(b, n, k->sign_sk);
+	return put(name, b, n);
+}
+
+/* b[0, n) with a record of type and len (its payload len bytes of p)
+ * put in before the END record; returns the new length. */
+static size_t insert_before_end(uint8_t *v, const uint8_t *b, size_t n,
+				uint8_t type, const uint8_t *p, uint32_t len)
+{
+	size_t at = n - 64 - 5;
+
+	memcpy(v, b, at);
+	v[at] = type;
+	crypt_put32(v + at + 1, len);
+	memcpy(v + at + 5, p, len);
+	memcpy(v + at + 5 + len, b + at, 5 + 64);
+	return n + 5 + len;
 }
 
 /* DIR/drop.key and DIR/drop.fpr: the test drop key, and the fingerprint
@@ -209,6 +268,39 @@ static int write_drop_key(const dropkey *k)
 	return put("drop.fpr", fpr, KEYS_FPR_LEN);
 }
 
+/* The version 3 vectors: REPLY_STATUS, well made and not. */
+static int write_export_v3(const dropkey *k)
+{
+	uint8_t b[CAP], v[CAP], p[21];
+	size_t n = make_export(b, k, X_V3), at;
+	int rc = 0;
+
+	if (n == 0)
+		return -1;
+	rc |= put("export-v3.bin", b, n);
+	memcpy(v, b, n);
+	v[find(v, n, 6, 1) + 5 + BUNDLE_ID] = 3;
+	rc |= put_export("reply-status-bad-status.bin", v, n, k);
+	memcpy(p, fill(0x43, BUNDLE_ID), BUNDLE_ID);
+	p[BUNDLE_ID] = BUNDLE_REPLY_READ;
+	crypt_put32(p + BUNDLE_ID + 1, 20006);
+	rc |= put_export("reply-status-bad-length.bin", v,
+			 insert_before_end(v, b, n, 6, p, 20), k);
+	/* Well made, but in a version 2 export, which has no such record. */
+	memcpy(v, b, n);
+	v[4] = 2;
+	rc |= put_export("reply-status-in-v2.bin", v, n, k);
+	/* Inside the submission: between its last DATA records. */
+	at = find(b, n, 4, 3);
+	memcpy(v, b, at);
+	v[at] = 6;
+	crypt_put32(v + at + 1, sizeof p);
+	memcpy(v + at + 5, p, sizeof p);
+	memcpy(v + at + 5 + sizeof p, b + at, n - at);
+	rc |= put_export("reply-status-inside.bin", v, n + 5 + sizeof p, k);
+	return rc;
+}
+
 static int write_export(void)
 {
 	uint8_t b[CAP], v[CAP], e[CAP];
@@ -216,21 +308,27 @@ static int write_export(void)
 	size_t n, en, at;
 	int rc = 0;
 
-	if (k == NULL || other == NULL || (n = make_export(b, k, 0)) == 0 ||
-	    (en = make_export(e, k, 1)) == 0) {
+	if (k == NULL || other == NULL || (n = make_export(b, k, X_V2)) == 0 ||
+	    (en = make_export(e, k, X_EMPTY)) == 0) {
 		dropkey_free(k);
 		dropkey_free(other);
 		return -1;
 	}
+	/* Numbered 2, as a drop before REPLY_STATUS wrote them: readers
+	 * still take them. */
+	b[4] = e[4] = 2;
+	resign(b, n, k);
+	resign(e, en, k);
 	rc |= write_drop_key(k);
 	rc |= put("export.bin", b, n);
 	rc |= put("export-empty.bin", e, en);
+	rc |= write_export_v3(k);
 
 	memcpy(v, b, n);
 	memcpy(v, "SDBX", 4);
 	rc |= put_export("bad-magic.bin", v, n, k);
 	memcpy(v, b, n);
-	v[4] = 3;
+	v[4] = 4;
 	rc |= put_export("wrong-version.bin", v, n, k);
 	memcpy(v, b, n);
 	v[4] = 1;
@@ -251,11 +349,8 @@ static int write_export(void)
 	at = find(v, n, 3, 2);
 	crypt_put64(v + at + 5 + 2, crypt_get64(v + at + 5 + 2) + 1);
 	rc |= put_export("envelope-short.bin", v, n, k);
-	at = n - 64 - 5;
-	memcpy(v, b, at);
-	memcpy(v + at, "\x06\0\0\0\0", 5);
-	memcpy(v + at + 5, b + at, 5 + 64);
-	rc |= put_export("unknown-record.bin", v, n + 5, k);
+	rc |= put_export("unknown-record.bin", v,
+			 insert_before_end(v, b, n, 7, NULL, 0), k);
 	/* Still naming the test drop key, signed by another. */
 	memcpy(v, b, n);
 	rc |= put_export("wrong-signer.bin", v, n, other);
@@ -274,24 +369,51 @@ static int write_export(void)
 	return rc;
 }
 
-static int write_outbox(const keys_secret *k)
+/* The version 2 vectors: STATUS_ACK, well made and not. */
+static int write_outbox_v2(const keys_secret *k)
 {
-	uint8_t b[CAP], v[CAP], pk[32], sk[64];
-	crypto_sign_state st;
-	size_t n = make_outbox(b, k);
+	uint8_t b[CAP], v[CAP], p[16] = { 0 };
+	size_t n = make_outbox(b, k, 1);
 	int rc = 0;
 
 	if (n == 0)
 		return -1;
+	rc |= put("outbox-v2.bin", b, n);
+	memcpy(v, b, n);
+	v[find_at(v, n, 36, 3, 1) + 5 + BUNDLE_ID] = 0;
+	rc |= put_outbox("outbox-status-bad.bin", v, n, k);
+	memcpy(p, fill(0x43, BUNDLE_ID), BUNDLE_ID);
+	rc |= put_outbox("outbox-status-length.bin", v,
+			 insert_before_end(v, b, n, 3, p, sizeof p), k);
+	memcpy(v, b, n);
+	v[4] = 1;
+	rc |= put_outbox("outbox-status-in-v1.bin", v, n, k);
+	memcpy(v, b, n);
+	v[4] = 3;
+	rc |= put_outbox("outbox-wrong-version.bin", v, n, k);
+	return rc;
+}
+
+static int write_outbox(const keys_secret *k)
+{
+	uint8_t b[CAP], v[CAP], pk[32], sk[64];
+	size_t n = make_outbox(b, k, 0);
+	int rc = 0;
+
+	if (n == 0)
+		return -1;
+	/* Numbered 1, as an outbox before STATUS_ACK: the drop still takes
+	 * it. */
+	b[4] = 1;
+	sign_with(b, n, k->sign_sk);
 	rc |= put("outbox.bin", b, n);
+	rc |= write_outbox_v2(k);
 
 	/* The header still names the test key; another key, from a fixed
 	 * seed so the file is the same each time, signed. */
 	crypto_sign_seed_keypair(pk, sk, fill(0x99, 32));
 	memcpy(v, b, n);
-	crypto_sign_init(&st);
-	crypto_sign_update(&st, v, n - 64);
-	crypto_sign_final_create(&st, v + n - 64, NULL, sk);
+	sign_with(v, n, sk);
 	sodium_memzero(sk, sizeof sk);
 	rc |= put("outbox-wrong-signer.bin", v, n);
 	memcpy(v, b, n);

@@ -6,8 +6,13 @@
  *   sdtest keygen DIR
  *   sdtest outbox KEYDIR OUT [--reply SOURCE_PK_HEX TEXT]...
  *                 [--reply-uid UID SOURCE_PK_HEX TEXT]... [--ack ID]...
+ *                 [--status-ack UID read|deleted]...
  *   sdtest open-export KEYDIR BUNDLE
  *   sdtest forge-export BUNDLE PUBFILE OUT TEXT [--claim] [--receipt ID]
+ *
+ * open-export prints a line per submission (its id, source key and each
+ * envelope's kind, name and content hash), per receipt, and per reply
+ * status ("status UID read|deleted DAY").
  *
  * forge-export is what an attacker holding the USB stick and newsroom.pub
  * can make: BUNDLE's first source and submission id, with TEXT sealed to
@@ -127,6 +132,12 @@ static void add_reply(bundle_outbox *b, const char *uidhex, const char *pkhex,
 	free(m.p);
 }
 
+static const char *status_name(int status)
+{
+	return status == BUNDLE_REPLY_READ ? "read" :
+	       status == BUNDLE_REPLY_DELETED ? "deleted" : "?";
+}
+
 static int cmd_outbox(int argc, char **argv)
 {
 	uint8_t id[BUNDLE_ID], sub[BUNDLE_ID];
@@ -153,6 +164,17 @@ static int cmd_outbox(int argc, char **argv)
 				die("--ack needs a 32-digit id", 0);
 			if ((r = bundle_outbox_ack(b, sub)))
 				die("ack", r);
+		} else if (!strcmp(argv[i], "--status-ack") && i + 2 < argc) {
+			const char *st = argv[i + 2];
+			int status = !strcmp(st, "read") ? BUNDLE_REPLY_READ :
+				     !strcmp(st, "deleted") ?
+				     BUNDLE_REPLY_DELETED : 0;
+			if (crypt_unhex(sub, BUNDLE_ID, argv[i + 1]) || !status)
+				die("--status-ack needs a 32-digit reply id "
+				    "and read or deleted", 0);
+			if ((r = bundle_outbox_status_ack(b, sub, status)))
+				die("status ack", r);
+			i += 2;
 		} else {
 			die("unknown outbox argument", 0);
 		}
@@ -257,12 +279,23 @@ static int on_receipt(void *ctx, const uint8_t id[BUNDLE_ID])
 	return 0;
 }
 
+static int on_reply_status(void *ctx, const uint8_t id[BUNDLE_ID], int status,
+			   uint32_t day)
+{
+	char hex[2 * BUNDLE_ID + 1];
+	end_envelope(ctx);
+	crypt_hex(hex, id, BUNDLE_ID);
+	printf("\nstatus %s %s %u", hex, status_name(status), (unsigned)day);
+	return 0;
+}
+
 static int cmd_open_export(int argc, char **argv)
 {
 	struct reader rd = { 0 };
 	bundle_export_cb cb = { .submission = on_submission,
 				.envelope = on_envelope, .data = on_data,
-				.receipt = on_receipt, .ctx = &rd };
+				.receipt = on_receipt,
+				.reply_status = on_reply_status, .ctx = &rd };
 	char why[200] = "";
 	if (argc != 2)
 		die("usage: open-export KEYDIR BUNDLE", 0);
@@ -386,7 +419,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		printf("usage: sdtest keygen DIR | outbox KEYDIR OUT "
-		       "[--reply PK TEXT]... [--ack ID]... | "
+		       "[--reply PK TEXT]... [--ack ID]... "
+		       "[--status-ack UID read|deleted]... | "
 		       "open-export KEYDIR BUNDLE | forge-export BUNDLE "
 		       "PUBFILE OUT TEXT [--claim] [--receipt ID]\n");
 		return 0;

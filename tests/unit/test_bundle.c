@@ -105,6 +105,12 @@ static int on_receipt(void *ctx, const uint8_t id[BUNDLE_ID])
 	return log_add(ctx, "receipt %02x\n", id[0]);
 }
 
+static int on_reply_status(void *ctx, const uint8_t id[BUNDLE_ID],
+			   int status, uint32_t day)
+{
+	return log_add(ctx, "status %02x %d %u\n", id[0], status, day);
+}
+
 static int on_header(void *ctx, const uint8_t id[BUNDLE_ID], uint32_t day,
 		     const keys_pub *signer)
 {
@@ -128,15 +134,22 @@ static int on_ack(void *ctx, const uint8_t id[BUNDLE_ID])
 	return log_add(ctx, "ack %02x\n", id[0]);
 }
 
+static int on_status_ack(void *ctx, const uint8_t id[BUNDLE_ID], int status)
+{
+	return log_add(ctx, "status-ack %02x %d\n", id[0], status);
+}
+
 static bundle_export_cb export_cb(struct log *l)
 {
 	return (bundle_export_cb){ on_drop, on_source, on_submission,
-				   on_envelope, on_data, on_receipt, l };
+				   on_envelope, on_data, on_receipt,
+				   on_reply_status, l };
 }
 
 static bundle_outbox_cb outbox_cb(struct log *l)
 {
-	return (bundle_outbox_cb){ on_header, on_reply, on_ack, l };
+	return (bundle_outbox_cb){ on_header, on_reply, on_ack, on_status_ack,
+				   l };
 }
 
 /* The drop keys exports are signed with: dk, and another. */
@@ -282,12 +295,35 @@ static void raw_end(struct raw *r)
 	raw_sign_with(r, dk->sk);
 }
 
-static void raw_outbox_header(struct raw *r, const keys_pub *pub)
+static void raw_outbox_version(struct raw *r, const keys_pub *pub,
+			       uint8_t version)
 {
-	raw_header(r, "sdBO", 1);
+	raw_header(r, "sdBO", version);
 	raw_put(r, pub->id, KEYS_ID_BYTES);
 	raw_put(r, fill(0x30, BUNDLE_ID), BUNDLE_ID);
 	raw_put(r, (uint8_t[4]){ 0x20, 0x4e }, 4);
+}
+
+static void raw_outbox_header(struct raw *r, const keys_pub *pub)
+{
+	raw_outbox_version(r, pub, 2);
+}
+
+/* A REPLY_STATUS record (export) or, with day < 0, a STATUS_ACK record
+ * (outbox), claiming len bytes and carrying the first n of the payload. */
+static void raw_status(struct raw *r, uint8_t type, uint8_t status,
+		       long long day, uint32_t len)
+{
+	uint8_t p[32] = { 0 };
+	size_t n = day < 0 ? 17 : 21;
+
+	memset(p, 0x61, BUNDLE_ID);
+	p[BUNDLE_ID] = status;
+	if (day >= 0)
+		crypt_put32(p + BUNDLE_ID + 1, (uint32_t)day);
+	raw_rec(r, type, len, p, len < n ? len : n);
+	if (len > n)
+		raw_put(r, fill(0, len - n), len - n);
 }
 
 static void raw_sign(struct raw *r, const keys_secret *k)
@@ -346,6 +382,12 @@ static const char *write_small(int fd)
 	assert_int_equal(bundle_export_data(b, env + 1001, 1999), 0);
 	assert_int_equal(bundle_export_source(b, fill(0x12, 32), 20002), 0);
 	assert_int_equal(bundle_export_receipt(b, fill(0x42, 16)), 0);
+	assert_int_equal(bundle_export_reply_status(b, fill(0x42, 16),
+						    BUNDLE_REPLY_READ, 20003),
+			 0);
+	assert_int_equal(bundle_export_reply_status(b, fill(0x43, 16),
+						    BUNDLE_REPLY_DELETED,
+						    0xfffffffe), 0);
 	assert_int_equal(bundle_export_finish(b), 0);
 	return "source 11 20000\n"
 	       "receipt 41\n"
@@ -353,7 +395,9 @@ static const char *write_small(int fd)
 	       "envelope 0 1\n"
 	       "envelope 1 2999\n"
 	       "source 12 20002\n"
-	       "receipt 42\n";
+	       "receipt 42\n"
+	       "status 42 1 20003\n"
+	       "status 43 2 4294967294\n";
 }
 
 static uint8_t *small_export(size_t *len)
@@ -392,8 +436,12 @@ static void test_export_round_trip(void **state)
 
 	/* Header, records, END and signature: nothing else. */
 	assert_int_equal(len, 40 + 41 + 21 + 59 + 15 + 6 + 15 + 1005 + 2004 +
-				  41 + 21 + 5 + 64);
-	assert_memory_equal(buf, "sdBX\2\0\0\0", 8);
+				  41 + 21 + 26 + 26 + 5 + 64);
+	assert_memory_equal(buf, "sdBX\3\0\0\0", 8);
+	/* REPLY_STATUS: reply_id || status u8 || day u32. */
+	assert_memory_equal(buf + len - 64 - 5 - 2 * 26,
+			    "\x06\x15\0\0\0BBBBBBBBBBBBBBBB\x01\x23\x4e\0\0",
+			    26);
 	assert_memory_equal(buf + 8, dk->pk, DROPKEY_PK);
 	assert_memory_equal(l.drop_pk, dk->pk, DROPKEY_PK);
 	/* No callbacks at all is fine too. */
@@ -504,6 +552,13 @@ static void test_export_writer_misuse(void **state)
 
 	(void)state;
 	assert_int_equal(bundle_export_begin(&b, fd, dk), 0);
+	/* Only the two statuses there are. */
+	assert_int_equal(bundle_export_reply_status(b, fill(3, 16), 0, 1),
+			 CRYPT_EUSAGE);
+	assert_int_equal(bundle_export_reply_status(b, fill(3, 16), 3, 1),
+			 CRYPT_EUSAGE);
+	assert_int_equal(bundle_export_reply_status(b, fill(3, 16), -1, 1),
+			 CRYPT_EUSAGE);
 	assert_int_equal(bundle_export_envelope(b, 1), CRYPT_EUSAGE);
 	assert_int_equal(bundle_export_data(b, &byte, 1), CRYPT_EUSAGE);
 	assert_int_equal(bundle_export_submission(b, fill(1, 16),
@@ -521,6 +576,9 @@ static void test_export_writer_misuse(void **state)
 	assert_int_equal(bundle_export_source(b, fill(2, 32), 0),
 			 CRYPT_EUSAGE);
 	assert_int_equal(bundle_export_receipt(b, fill(3, 16)), CRYPT_EUSAGE);
+	assert_int_equal(bundle_export_reply_status(b, fill(3, 16),
+						    BUNDLE_REPLY_READ, 1),
+			 CRYPT_EUSAGE);
 	assert_int_equal(bundle_export_submission(b, fill(1, 16), fill(2, 32),
 						  0, 1), CRYPT_EUSAGE);
 	assert_int_equal(bundle_export_envelope(b, 2), 0);
@@ -553,24 +611,33 @@ static void test_export_refusals(void **state)
 		{ 0x00, 0 }, { 0x06, 0 }, { 0x7e, 16 }, { 0x80, 0 },
 		{ 0xff, 0 }, { 0x01, 35 }, { 0x01, 37 }, { 0x02, 53 },
 		{ 0x02, 55 }, { 0x03, 9 }, { 0x03, 11 }, { 0x05, 15 },
-		{ 0x05, 17 }, { 0x7f, 1 }, { 0x04, 0 },
+		{ 0x05, 17 }, { 0x7f, 1 }, { 0x04, 0 }, { 0x06, 20 },
+		{ 0x06, 22 }, { 0x07, 0 }, { 0x07, 21 },
 	};
 	/* Records that may not stand inside a submission, and their sizes. */
 	static const struct {
 		uint8_t type;
 		size_t len;
-	} inside[] = { { 1, 36 }, { 2, 54 }, { 5, 16 }, { 0x7f, 0 } };
+	} inside[] = { { 1, 36 }, { 2, 54 }, { 5, 16 }, { 6, 21 },
+		       { 0x7f, 0 } };
 	struct raw r;
 
 	(void)state;
+	/* Both versions read: 2 (no REPLY_STATUS) and 3. */
 	raw_header(&r, "sdBX", 2);
+	raw_end(&r);
+	assert_export(&r, 0);
+	raw_header(&r, "sdBX", 3);
 	raw_end(&r);
 	assert_export(&r, 0);
 
 	raw_header(&r, "sdBO", 1);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
-	raw_header(&r, "sdBX", 3);
+	raw_header(&r, "sdBX", 4);
+	raw_end(&r);
+	assert_export(&r, CRYPT_EVERSION);
+	raw_header(&r, "sdBX", 0xff);
 	raw_end(&r);
 	assert_export(&r, CRYPT_EVERSION);
 	/* The unsigned exports of older drops are refused by name. */
@@ -585,13 +652,15 @@ static void test_export_refusals(void **state)
 	raw_end(&r);
 	assert_export(&r, CRYPT_EFORMAT);
 
-	/* Unknown types, and known ones of the wrong size. */
-	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		raw_header(&r, "sdBX", 2);
-		raw_fixed(&r, bad[i].type, bad[i].len, 0x55);
-		raw_end(&r);
-		assert_export(&r, CRYPT_EFORMAT);
-	}
+	/* Unknown types, and known ones of the wrong size, in both
+	 * versions. */
+	for (uint8_t v = 2; v <= 3; v++)
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			raw_header(&r, "sdBX", v);
+			raw_fixed(&r, bad[i].type, bad[i].len, 0x55);
+			raw_end(&r);
+			assert_export(&r, CRYPT_EFORMAT);
+		}
 
 	/* Records out of place. */
 	raw_header(&r, "sdBX", 2);
@@ -607,7 +676,7 @@ static void test_export_refusals(void **state)
 		/* Between a SUBMISSION and its ENVELOPE, and between an
 		 * ENVELOPE and its last DATA. */
 		for (int half = 0; half < 2; half++) {
-			raw_header(&r, "sdBX", 2);
+			raw_header(&r, "sdBX", 3);
 			raw_submission(&r, 1);
 			if (half) {
 				raw_envelope(&r, 0, 2);
@@ -753,6 +822,65 @@ static void test_export_refusals(void **state)
 	}
 }
 
+/* REPLY_STATUS: version 3 only, a status of 1 or 2, exactly 21 bytes,
+ * between submissions. */
+static void test_export_reply_status(void **state)
+{
+	static const uint8_t bad_status[] = { 0, 3, 0x80, 0xff };
+	static const uint32_t bad_len[] = { 0, 16, 17, 20, 22, 0xffffffff };
+	char why[WHY];
+	struct raw r;
+	struct log l;
+
+	(void)state;
+	raw_header(&r, "sdBX", 3);
+	raw_status(&r, 6, BUNDLE_REPLY_READ, 20000, 21);
+	raw_submission(&r, 1);
+	raw_envelope(&r, 0, 1);
+	raw_fixed(&r, 4, 1, 0);
+	raw_status(&r, 6, BUNDLE_REPLY_DELETED, 0xffffffffu, 21);
+	raw_end(&r);
+	assert_int_equal(export_bytes(r.b, r.n, &l, why), 0);
+	assert_string_equal(l.text, "status 61 1 20000\n"
+				    "submission 21 21 20001 1\n"
+				    "envelope 0 1\n"
+				    "status 61 2 4294967295\n");
+
+	for (size_t i = 0; i < sizeof bad_status; i++) {
+		raw_header(&r, "sdBX", 3);
+		raw_status(&r, 6, bad_status[i], 20000, 21);
+		raw_end(&r);
+		assert_int_equal(export_bytes(r.b, r.n, &l, why),
+				 CRYPT_EFORMAT);
+		assert_non_null(strstr(why, "REPLY_STATUS status"));
+		assert_int_equal(l.calls, 0);
+	}
+	for (size_t i = 0; i < sizeof bad_len / sizeof bad_len[0]; i++) {
+		raw_header(&r, "sdBX", 3);
+		raw_status(&r, 6, BUNDLE_REPLY_READ, 20000,
+			   bad_len[i] < 64 ? bad_len[i] : 0);
+		if (bad_len[i] >= 64)
+			crypt_put32(r.b + r.n - 4, bad_len[i]);
+		raw_end(&r);
+		assert_int_equal(export_bytes(r.b, r.n, &l, why),
+				 CRYPT_EFORMAT);
+		assert_non_null(strstr(why, "REPLY_STATUS length"));
+	}
+	/* A version 2 export has no such record, however well made. */
+	raw_header(&r, "sdBX", 2);
+	raw_status(&r, 6, BUNDLE_REPLY_READ, 20000, 21);
+	raw_end(&r);
+	assert_int_equal(export_bytes(r.b, r.n, &l, why), CRYPT_EFORMAT);
+	assert_string_equal(why, "record 1: REPLY_STATUS in a version 2 bundle "
+				 "(it came with version 3)");
+	assert_int_equal(l.calls, 0);
+	/* The outbox's STATUS_ACK is no export record. */
+	raw_header(&r, "sdBX", 3);
+	raw_status(&r, 3, BUNDLE_REPLY_READ, -1, 17);
+	raw_end(&r);
+	assert_export(&r, CRYPT_EFORMAT);
+}
+
 static void test_export_caps(void **state)
 {
 	char why[WHY];
@@ -800,7 +928,7 @@ static void test_export_sink_and_io(void **state)
 
 	(void)state;
 	/* Each callback in turn refuses: the read stops there. */
-	for (unsigned at = 1; at <= 9; at++) {
+	for (unsigned at = 1; at <= 12; at++) {
 		bundle_export_cb cb;
 
 		log_init(&l);
@@ -884,6 +1012,10 @@ static uint8_t *small_outbox(const keys_secret *k, size_t *len)
 	assert_int_equal(bundle_outbox_ack(b, fill(0x21, 16)), 0);
 	assert_int_equal(bundle_outbox_reply(b, fill(0x52, 16), fill(0x12, 32),
 					     env, sizeof env), 0);
+	assert_int_equal(bundle_outbox_status_ack(b, fill(0x41, 16),
+						  BUNDLE_REPLY_READ), 0);
+	assert_int_equal(bundle_outbox_status_ack(b, fill(0x42, 16),
+						  BUNDLE_REPLY_DELETED), 0);
 	assert_int_equal(bundle_outbox_finish(b), 0);
 	buf = slurp_fd(fd, len);
 	close(fd);
@@ -894,7 +1026,9 @@ static const char small_outbox_log[] =
 	"header 30 20000\n"
 	"reply 51 11 1\n"
 	"ack 21\n"
-	"reply 52 12 1000\n";
+	"reply 52 12 1000\n"
+	"status-ack 41 1\n"
+	"status-ack 42 2\n";
 
 static void test_outbox_round_trip(void **state)
 {
@@ -907,8 +1041,12 @@ static void test_outbox_round_trip(void **state)
 	int fd, p[2];
 
 	(void)state;
-	assert_int_equal(len, 36 + (5 + 49) + (5 + 16) + (5 + 1048) + 5 + 64);
-	assert_memory_equal(buf, "sdBO\1\0\0\0", 8);
+	assert_int_equal(len, 36 + (5 + 49) + (5 + 16) + (5 + 1048) +
+				  2 * (5 + 17) + 5 + 64);
+	assert_memory_equal(buf, "sdBO\2\0\0\0", 8);
+	/* STATUS_ACK: reply_id || status u8. */
+	assert_memory_equal(buf + len - 64 - 5 - 22,
+			    "\x03\x11\0\0\0BBBBBBBBBBBBBBBB\x02", 22);
 	assert_memory_equal(buf + 8, key_a->pub.id, KEYS_ID_BYTES);
 
 	log_init(&l);
@@ -1065,6 +1203,8 @@ static void test_outbox_structure(void **state)
 		int want;
 	} bad[] = {
 		{ 0x00, 0, CRYPT_EFORMAT }, { 0x03, 0, CRYPT_EFORMAT },
+		{ 0x03, 16, CRYPT_EFORMAT }, { 0x03, 18, CRYPT_EFORMAT },
+		{ 0x04, 0, CRYPT_EFORMAT }, { 0x05, 16, CRYPT_EFORMAT },
 		{ 0x7e, 0, CRYPT_EFORMAT }, { 0x01, 48, CRYPT_EFORMAT },
 		{ 0x01, 0, CRYPT_EFORMAT }, { 0x02, 15, CRYPT_EFORMAT },
 		{ 0x02, 17, CRYPT_EFORMAT }, { 0x7f, 1, CRYPT_EFORMAT },
@@ -1088,11 +1228,18 @@ static void test_outbox_structure(void **state)
 	raw_rec(&r, 0x7f, 0, NULL, 0);
 	raw_sign(&r, key_a);
 	assert_outbox(&r, pub, CRYPT_EFORMAT);
-	raw_outbox_header(&r, pub);
-	r.b[4] = 2;
+	/* Versions 1 and 2 are read; 0 and 3 are not. */
+	raw_outbox_version(&r, pub, 1);
+	raw_rec(&r, 2, 16, fill(0, 16), 16);
 	raw_rec(&r, 0x7f, 0, NULL, 0);
 	raw_sign(&r, key_a);
-	assert_outbox(&r, pub, CRYPT_EVERSION);
+	assert_outbox(&r, pub, 0);
+	for (int v = 0; v <= 3; v += 3) {
+		raw_outbox_version(&r, pub, (uint8_t)v);
+		raw_rec(&r, 0x7f, 0, NULL, 0);
+		raw_sign(&r, key_a);
+		assert_outbox(&r, pub, CRYPT_EVERSION);
+	}
 	raw_outbox_header(&r, pub);
 	r.b[6] = 1;
 	raw_rec(&r, 0x7f, 0, NULL, 0);
@@ -1128,6 +1275,81 @@ static void test_outbox_structure(void **state)
 	assert_outbox(&r, pub, CRYPT_ETRAIL);
 }
 
+/* STATUS_ACK: version 2 only, a status of 1 or 2, exactly 17 bytes; a
+ * bad one anywhere stops every callback. */
+static void test_outbox_status_ack(void **state)
+{
+	static const uint8_t bad_status[] = { 0, 3, 0x80, 0xff };
+	const keys_pub *pub = &key_a->pub;
+	uint8_t ok[48 + 1] = { 0 };
+	bundle_outbox_cb cb;
+	bundle_outbox *b;
+	struct raw r;
+	struct log l;
+	char why[WHY], want[WHY];
+	int fd;
+
+	(void)state;
+	raw_outbox_header(&r, pub);
+	raw_status(&r, 3, BUNDLE_REPLY_DELETED, -1, 17);
+	raw_rec(&r, 2, 16, fill(0x21, 16), 16);
+	raw_status(&r, 3, BUNDLE_REPLY_READ, -1, 17);
+	raw_rec(&r, 0x7f, 0, NULL, 0);
+	raw_sign(&r, key_a);
+	log_init(&l);
+	cb = outbox_cb(&l);
+	assert_int_equal(bundle_outbox_parse(r.b, r.n, pub, 1, &cb, why, WHY),
+			 0);
+	assert_string_equal(l.text, "header 30 20000\n"
+				    "status-ack 61 2\n"
+				    "ack 21\n"
+				    "status-ack 61 1\n");
+
+	for (size_t i = 0; i < sizeof bad_status; i++) {
+		raw_outbox_header(&r, pub);
+		raw_rec(&r, 1, sizeof ok, ok, sizeof ok);
+		raw_status(&r, 3, bad_status[i], -1, 17);
+		raw_rec(&r, 0x7f, 0, NULL, 0);
+		raw_sign(&r, key_a);
+		assert_outbox(&r, pub, CRYPT_EFORMAT);
+		assert_int_equal(bundle_outbox_parse(r.b, r.n, pub, 1, NULL,
+						     why, WHY), CRYPT_EFORMAT);
+		snprintf(want, sizeof want, "record 2: STATUS_ACK status %u, "
+			 "must be 1 (read) or 2 (deleted)", bad_status[i]);
+		assert_string_equal(why, want);
+	}
+	/* A version 1 outbox has no such record. */
+	raw_outbox_version(&r, pub, 1);
+	raw_rec(&r, 1, sizeof ok, ok, sizeof ok);
+	raw_status(&r, 3, BUNDLE_REPLY_READ, -1, 17);
+	raw_rec(&r, 0x7f, 0, NULL, 0);
+	raw_sign(&r, key_a);
+	assert_outbox(&r, pub, CRYPT_EFORMAT);
+	assert_int_equal(bundle_outbox_parse(r.b, r.n, pub, 1, NULL, why, WHY),
+			 CRYPT_EFORMAT);
+	assert_string_equal(why, "record 2: STATUS_ACK in a version 1 bundle "
+				 "(it came with version 2)");
+	/* The export's REPLY_STATUS is no outbox record. */
+	raw_outbox_header(&r, pub);
+	raw_status(&r, 6, BUNDLE_REPLY_READ, 20000, 21);
+	raw_rec(&r, 0x7f, 0, NULL, 0);
+	raw_sign(&r, key_a);
+	assert_outbox(&r, pub, CRYPT_EFORMAT);
+
+	/* The writer makes only the two statuses there are. */
+	fd = memfd();
+	assert_int_equal(bundle_outbox_begin(&b, fd, key_a, fill(0x30, 16), 1),
+			 0);
+	assert_int_equal(bundle_outbox_status_ack(b, fill(1, 16), 0),
+			 CRYPT_EUSAGE);
+	assert_int_equal(bundle_outbox_status_ack(b, fill(1, 16), 3),
+			 CRYPT_EUSAGE);
+	assert_int_equal(bundle_outbox_status_ack(b, fill(1, 16), -1),
+			 CRYPT_EUSAGE);
+	bundle_outbox_abort(b);
+	close(fd);
+}
+
 static void test_outbox_caps_and_sink(void **state)
 {
 	bundle_outbox_cb cb;
@@ -1155,7 +1377,7 @@ static void test_outbox_caps_and_sink(void **state)
 					    WHY), CRYPT_EIO);
 	close(fd);
 
-	for (unsigned at = 1; at <= 4; at++) {
+	for (unsigned at = 1; at <= 6; at++) {
 		log_init(&l);
 		l.refuse_at = at;
 		cb = outbox_cb(&l);
@@ -1181,27 +1403,46 @@ static void test_vectors(void **state)
 	static const struct {
 		const char *name;
 		int want;
+		const char *why; /* in the reason, when the fault is subtle */
 	} vec[] = {
-		{ "export.bin", 0 },
-		{ "export-empty.bin", 0 },
-		{ "other-drop.bin", 0 },
-		{ "bad-magic.bin", CRYPT_EFORMAT },
-		{ "wrong-version.bin", CRYPT_EVERSION },
-		{ "version-1.bin", CRYPT_EVERSION },
-		{ "truncated.bin", CRYPT_ETRUNC },
-		{ "truncated-signature.bin", CRYPT_ETRUNC },
-		{ "flipped-byte.bin", CRYPT_ESIG },
-		{ "wrong-signer.bin", CRYPT_ESIG },
-		{ "another-signature.bin", CRYPT_ESIG },
-		{ "oversized-length.bin", CRYPT_ETOOBIG },
-		{ "data-after-signature.bin", CRYPT_ETRAIL },
-		{ "missing-end.bin", CRYPT_ETRUNC },
-		{ "envelope-short.bin", CRYPT_EFORMAT },
-		{ "unknown-record.bin", CRYPT_EFORMAT },
-		{ "outbox.bin", 0 },
-		{ "outbox-wrong-signer.bin", CRYPT_ESIG },
-		{ "outbox-flipped.bin", CRYPT_ESIG },
-		{ "outbox-trailing.bin", CRYPT_ESIG },
+		{ "export.bin", 0, NULL },
+		{ "export-empty.bin", 0, NULL },
+		{ "other-drop.bin", 0, NULL },
+		{ "bad-magic.bin", CRYPT_EFORMAT, NULL },
+		{ "wrong-version.bin", CRYPT_EVERSION, NULL },
+		{ "version-1.bin", CRYPT_EVERSION, NULL },
+		{ "truncated.bin", CRYPT_ETRUNC, NULL },
+		{ "truncated-signature.bin", CRYPT_ETRUNC, NULL },
+		{ "flipped-byte.bin", CRYPT_ESIG, NULL },
+		{ "wrong-signer.bin", CRYPT_ESIG, NULL },
+		{ "another-signature.bin", CRYPT_ESIG, NULL },
+		{ "oversized-length.bin", CRYPT_ETOOBIG, NULL },
+		{ "data-after-signature.bin", CRYPT_ETRAIL, NULL },
+		{ "missing-end.bin", CRYPT_ETRUNC, NULL },
+		{ "envelope-short.bin", CRYPT_EFORMAT, NULL },
+		{ "unknown-record.bin", CRYPT_EFORMAT, NULL },
+		{ "export-v3.bin", 0, NULL },
+		{ "reply-status-bad-status.bin", CRYPT_EFORMAT,
+		  "record 4: REPLY_STATUS status 3" },
+		{ "reply-status-bad-length.bin", CRYPT_EFORMAT,
+		  "REPLY_STATUS length 20, must be 21" },
+		{ "reply-status-in-v2.bin", CRYPT_EFORMAT,
+		  "record 4: REPLY_STATUS in a version 2 bundle" },
+		{ "reply-status-inside.bin", CRYPT_EFORMAT,
+		  "REPLY_STATUS inside an unfinished submission" },
+		{ "outbox.bin", 0, NULL },
+		{ "outbox-wrong-signer.bin", CRYPT_ESIG, NULL },
+		{ "outbox-flipped.bin", CRYPT_ESIG, NULL },
+		{ "outbox-trailing.bin", CRYPT_ESIG, NULL },
+		{ "outbox-v2.bin", 0, NULL },
+		{ "outbox-status-bad.bin", CRYPT_EFORMAT,
+		  "record 3: STATUS_ACK status 0" },
+		{ "outbox-status-length.bin", CRYPT_EFORMAT,
+		  "STATUS_ACK length 16, must be 17" },
+		{ "outbox-status-in-v1.bin", CRYPT_EFORMAT,
+		  "record 3: STATUS_ACK in a version 1 bundle" },
+		{ "outbox-wrong-version.bin", CRYPT_EVERSION,
+		  "outbox bundle version 3 not supported" },
 	};
 	char path[4096], why[WHY];
 	keys_pub signer;
@@ -1233,6 +1474,9 @@ static void test_vectors(void **state)
 		if (rc != vec[i].want)
 			fail_msg("%s: %d (%s), want %d", vec[i].name, rc, why,
 				 vec[i].want);
+		if (vec[i].why != NULL && strstr(why, vec[i].why) == NULL)
+			fail_msg("%s: \"%s\", not \"%s\"", vec[i].name, why,
+				 vec[i].why);
 		/* Every export that verifies names the test drop key, but
 		 * the one a stick attacker signed with a key of their own. */
 		if (rc == 0 && strncmp(vec[i].name, "outbox", 6) != 0)
@@ -1248,10 +1492,26 @@ static void test_vectors(void **state)
 						    "envelope 0 100\n"
 						    "envelope 1 5000\n");
 			assert_int_equal(l.bytes, 5100);
+		} else if (strcmp(vec[i].name, "export-v3.bin") == 0) {
+			assert_string_equal(l.text, "source 11 20000\n"
+						    "source 12 20001\n"
+						    "receipt 41\n"
+						    "status 41 1 20004\n"
+						    "submission 21 11 20002 2\n"
+						    "envelope 0 100\n"
+						    "envelope 1 5000\n"
+						    "status 42 2 20005\n");
+			assert_int_equal(l.bytes, 5100);
 		} else if (strcmp(vec[i].name, "outbox.bin") == 0) {
 			assert_string_equal(l.text, "header 30 20003\n"
 						    "reply 51 11 300\n"
 						    "ack 21\n");
+		} else if (strcmp(vec[i].name, "outbox-v2.bin") == 0) {
+			assert_string_equal(l.text, "header 30 20003\n"
+						    "reply 51 11 300\n"
+						    "ack 21\n"
+						    "status-ack 41 1\n"
+						    "status-ack 42 2\n");
 		} else if (strncmp(vec[i].name, "outbox", 6) == 0) {
 			assert_int_equal(l.calls, 0);
 		}
@@ -1267,6 +1527,7 @@ int main(void)
 		cmocka_unit_test(test_export_stream),
 		cmocka_unit_test(test_export_writer_misuse),
 		cmocka_unit_test(test_export_refusals),
+		cmocka_unit_test(test_export_reply_status),
 		cmocka_unit_test(test_export_caps),
 		cmocka_unit_test(test_export_sink_and_io),
 		cmocka_unit_test(test_export_damage),
@@ -1275,6 +1536,7 @@ int main(void)
 		cmocka_unit_test(test_outbox_signers),
 		cmocka_unit_test(test_outbox_damage),
 		cmocka_unit_test(test_outbox_structure),
+		cmocka_unit_test(test_outbox_status_ack),
 		cmocka_unit_test(test_outbox_caps_and_sink),
 		cmocka_unit_test(test_vectors),
 	};
