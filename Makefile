@@ -51,6 +51,16 @@ ADMIN_OBJ  := $(ADMIN_SRC:%.c=$(BUILD)/obj/%.o)
 # Everything but main(), so unit tests can link a program's modules.
 DROP_LIB   := $(filter-out $(BUILD)/obj/drop/main.o,$(DROP_OBJ))
 ADMIN_LIB  := $(filter-out $(BUILD)/obj/admin/main.o,$(ADMIN_OBJ))
+# The file inspector parses submitted files' bytes inside a sandbox: a
+# program of its own, never linked into sealdrop-admin, which holds the
+# key. Debian ships no pkg-config file for libmagic.
+INSPECT_SRC := $(wildcard inspect/*.c)
+INSPECT_OBJ := $(INSPECT_SRC:%.c=$(BUILD)/obj/%.o)
+INSPECT_LIB := $(filter-out $(BUILD)/obj/inspect/main.o,$(INSPECT_OBJ)) \
+               $(BUILD)/obj/crypto/fileio.o
+INSPECT_LIBS = $(shell pkg-config --libs libsodium 2>/dev/null) -lmagic
+# sealdrop-admin finds it from its own directory: ../libexec/sealdrop/.
+LIBEXECDIR := $(PREFIX)/libexec/sealdrop
 
 # tests/unit/test_NAME.c links crypto/; test_drop_* also drop/,
 # test_admin_* also admin/.
@@ -76,13 +86,16 @@ FUZZ_MAKE  = $(MAKE) BUILD=build/fuzz CC=clang CFLAGS='-O1 -g' HARDEN='-fPIE' \
         fuzz-bins demo deb deb-check install uninstall clean stress bench
 .DELETE_ON_ERROR:
 
-all: $(BUILD)/sealdrop $(BUILD)/sealdrop-admin
+all: $(BUILD)/sealdrop $(BUILD)/sealdrop-admin $(BUILD)/sealdrop-inspect
 
 $(BUILD)/sealdrop: $(DROP_OBJ) $(CRYPTO_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
 $(BUILD)/sealdrop-admin: $(ADMIN_OBJ) $(CRYPTO_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ADMIN_LIBS)
+
+$(BUILD)/sealdrop-inspect: $(BUILD)/obj/inspect/main.o $(INSPECT_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(INSPECT_LIBS)
 
 # --version: both programs print the VERSION file's version.
 $(BUILD)/obj/drop/main.o $(BUILD)/obj/admin/main.o: VERSION
@@ -128,6 +141,10 @@ $(BUILD)/tests/test_admin_%: tests/unit/test_admin_%.c $(ADMIN_LIB) $(CRYPTO_OBJ
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iadmin $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
 
+$(BUILD)/tests/test_inspect_%: tests/unit/test_inspect_%.c $(INSPECT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iinspect $(ALL_LDFLAGS) -o $@ $^ $(INSPECT_LIBS) $(CMOCKA_LIBS)
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(CRYPTO_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
@@ -139,6 +156,10 @@ $(BUILD)/tests/%: tests/tools/%.c $(CRYPTO_OBJ)
 $(BUILD)/tests/%: tests/stress/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+$(BUILD)/bin/fuzz_inspect_%: tests/fuzz/fuzz_inspect_%.c $(INSPECT_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iinspect -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $^ $(INSPECT_LIBS)
 
 $(BUILD)/bin/fuzz_drop_%: tests/fuzz/fuzz_drop_%.c $(DROP_LIB) $(CRYPTO_OBJ)
 	@mkdir -p $(@D)
@@ -251,6 +272,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) \
 	  $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(BUILD)/sealdrop $(BUILD)/sealdrop-admin $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(BUILD)/sealdrop-inspect $(DESTDIR)$(LIBEXECDIR)/
 	$(if $(MAN1),install -d $(DESTDIR)$(PREFIX)/share/man/man1)
 	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
 	$(if $(MAN8),install -d $(DESTDIR)$(PREFIX)/share/man/man8)
@@ -263,6 +286,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sealdrop $(DESTDIR)$(PREFIX)/bin/sealdrop-admin
+	rm -rf $(DESTDIR)$(LIBEXECDIR)
 	rm -f $(MAN1:docs/man/%=$(DESTDIR)$(PREFIX)/share/man/man1/%)
 	rm -f $(MAN8:docs/man/%=$(DESTDIR)$(PREFIX)/share/man/man8/%)
 	rm -f $(DESTDIR)$(UNITDIR)/sealdrop.service

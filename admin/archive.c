@@ -84,6 +84,22 @@ static const char schema_v2[] =
 	" day INTEGER NOT NULL,"
 	" last_day INTEGER);";
 
+/* Version 3: the journalist's desk. new marks what the last import
+ * brought. A reply keeps a second envelope, copy, sealed to the newsroom
+ * key, so the conversation stays readable here (replies from before this
+ * version have none: they were sealed to their source alone). outboxed:
+ * written to an outbox at least once. status and status_day: what the
+ * drop last reported the source did with it (1 read, 2 deleted), and
+ * status_acked whether an outbox has told the drop it may forget that. */
+static const char schema_v3[] =
+	"ALTER TABLE submissions ADD COLUMN new INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE replies ADD COLUMN copy BLOB;"
+	"ALTER TABLE replies ADD COLUMN outboxed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE replies ADD COLUMN status INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE replies ADD COLUMN status_day INTEGER;"
+	"ALTER TABLE replies ADD COLUMN status_acked INTEGER NOT NULL "
+	"DEFAULT 1;";
+
 static int unique_designations(archive *ar);
 
 /* Each step takes the schema from version i to i + 1: its C part, when
@@ -94,6 +110,7 @@ static const struct migration {
 } migrations[] = {
 	{ NULL, schema_v1 },
 	{ unique_designations, schema_v2 },
+	{ NULL, schema_v3 },
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -108,6 +125,11 @@ static int exec(archive *ar, const char *sql, const char *what)
 	if (sqlite3_exec(ar->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return archive_fail(ar, what);
 	return 0;
+}
+
+int archive_exec(archive *ar, const char *sql, const char *what)
+{
+	return exec(ar, sql, what);
 }
 
 static int migrate(archive *ar)
@@ -534,8 +556,8 @@ int archive_sub_add(archive *ar, const uint8_t uid[BUNDLE_ID], int64_t src,
 		    uint32_t day, int64_t *id)
 {
 	sqlite3_stmt *st = archive_prepare(ar, "INSERT INTO submissions "
-					   "(uid, source, day) "
-					   "VALUES (?, ?, ?)");
+					   "(uid, source, day, new) "
+					   "VALUES (?, ?, ?, 1)");
 
 	if (!st)
 		return -1;
@@ -872,11 +894,12 @@ int archive_note_each(archive *ar, int64_t sub,
 }
 
 int archive_reply_add(archive *ar, const uint8_t uid[BUNDLE_ID], int64_t src,
-		      const uint8_t *env, size_t len)
+		      const uint8_t *env, size_t len, const uint8_t *copy,
+		      size_t copylen)
 {
 	sqlite3_stmt *st = archive_prepare(ar, "INSERT INTO replies "
-					   "(uid, source, day, env) "
-					   "VALUES (?, ?, ?, ?)");
+					   "(uid, source, day, env, copy) "
+					   "VALUES (?, ?, ?, ?, ?)");
 
 	if (!st)
 		return -1;
@@ -884,7 +907,53 @@ int archive_reply_add(archive *ar, const uint8_t uid[BUNDLE_ID], int64_t src,
 	sqlite3_bind_int64(st, 2, src);
 	sqlite3_bind_int64(st, 3, crypt_today());
 	sqlite3_bind_blob(st, 4, env, (int)len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, copy, (int)copylen, SQLITE_STATIC);
 	return run(ar, st, "queueing the reply");
+}
+
+int archive_reply_status(archive *ar, const uint8_t uid[BUNDLE_ID],
+			 int status, uint32_t day)
+{
+	/* A deletion outranks a reading; the same fact reported again is
+	 * due to be acknowledged again, as a submission exported again is. */
+	sqlite3_stmt *st = archive_prepare(ar, "UPDATE replies SET status = "
+					   "?1, status_day = ?2, "
+					   "status_acked = 0 WHERE uid = ?3 "
+					   "AND status <= ?1");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, status);
+	sqlite3_bind_int64(st, 2, day);
+	sqlite3_bind_blob(st, 3, uid, BUNDLE_ID, SQLITE_STATIC);
+	return run(ar, st, "recording a reply's status");
+}
+
+int archive_reply_unqueue(archive *ar, int64_t id)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT outboxed FROM replies "
+					   "WHERE id = ?");
+	int r, outboxed = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		outboxed = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (r == SQLITE_DONE)
+		return 1;
+	if (r != SQLITE_ROW)
+		return archive_fail(ar, "finding the reply");
+	if (outboxed)
+		return 2;
+	st = archive_prepare(ar, "DELETE FROM replies WHERE id = ? AND "
+			     "outboxed = 0");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return run(ar, st, "taking back the reply");
 }
 
 int archive_reply_delivered(archive *ar, const uint8_t uid[BUNDLE_ID])

@@ -41,6 +41,10 @@ void archive_rollback(archive *ar);
  * error line. The caller finalizes it. */
 sqlite3_stmt *archive_prepare(archive *ar, const char *sql);
 
+/* Runs sql (no parameters, no rows). 0, or -1 after "what: <sqlite's
+ * message>". */
+int archive_exec(archive *ar, const char *sql, const char *what);
+
 /* Prints "what: <sqlite's message>" and returns -1. */
 int archive_fail(archive *ar, const char *what);
 
@@ -176,9 +180,31 @@ int archive_note_each(archive *ar, int64_t sub,
 				size_t len),
 		      void *ctx);
 
-/* Queues a sealed reply. 0 or -1. */
+/* Queues a reply: env sealed to the source, copy (the same text) sealed
+ * to the newsroom key so that the conversation stays readable here. 0 or
+ * -1. */
 int archive_reply_add(archive *ar, const uint8_t uid[BUNDLE_ID], int64_t src,
-		      const uint8_t *env, size_t len);
+		      const uint8_t *env, size_t len, const uint8_t *copy,
+		      size_t copylen);
+
+/* The drop reported that the source read (BUNDLE_REPLY_READ) or deleted
+ * (BUNDLE_REPLY_DELETED) reply uid on day: recorded, and due to be
+ * acknowledged in the next outbox. A deletion is never overwritten by a
+ * reading. An unknown uid changes nothing. 0 or -1. */
+int archive_reply_status(archive *ar, const uint8_t uid[BUNDLE_ID],
+			 int status, uint32_t day);
+
+/* Takes back reply id (the local id `replies` shows) if no outbox has
+ * carried it yet: 0 when deleted, 1 when there is no such reply, 2 when
+ * it was written to an outbox (it may be on its way), -1. */
+int archive_reply_unqueue(archive *ar, int64_t id);
+
+/* A reply's status, as an SQL expression over replies r: what the source
+ * did with it, else how far it got. */
+#define ARCHIVE_REPLY_STATUS_SQL \
+	"(CASE WHEN r.status = 2 THEN 'deleted' WHEN r.status = 1 THEN " \
+	"'read' WHEN r.delivered THEN 'held' WHEN r.outboxed THEN 'outbox' " \
+	"ELSE 'queued' END)"
 
 /* A receipt came back: the server holds reply uid. 0 or -1 (an unknown
  * uid is not an error: the reply may predate this archive). */

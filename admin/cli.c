@@ -14,14 +14,19 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "edit.h"
 #include "fileio.h"
+#include "spawn.h"
 #include "term.h"
+
+static int progress_shown;
 
 void cli_err(const char *fmt, ...)
 {
 	char raw[1024], safe[2048];
 	va_list ap;
 
+	cli_progress_end();
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
@@ -141,6 +146,10 @@ int cli_read_text(const char *file, const char *what, char **text,
 			sodium_free(buf);
 			return ADM_ERR;
 		}
+	} else if (isatty(fd) && spawn_ready()) {
+		/* A terminal, and a launcher to start the editor with. */
+		sodium_free(buf);
+		return edit_text(what, text, len);
 	} else if (isatty(fd)) {
 		fprintf(stderr, "Type the %s; end it with Ctrl-D on a line of "
 			"its own.\n", what);
@@ -218,4 +227,65 @@ const char *cli_date(uint32_t day, char out[16])
 	if (!gmtime_r(&t, &tm) || !strftime(out, 16, "%Y-%m-%d", &tm))
 		snprintf(out, 16, "day %u", (unsigned)day);
 	return out;
+}
+
+void cli_progress(const char *what, uint64_t done, uint64_t total)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (progress_shown && done != total &&
+	    (now.tv_sec - last.tv_sec) * 1000 +
+	    (now.tv_nsec - last.tv_nsec) / 1000000 < 200)
+		return;
+	last = now;
+	if (total)
+		fprintf(stderr, "\r%s: %3u%% ", what,
+			(unsigned)(done * 100 / total));
+	else
+		fprintf(stderr, "\r%s: %llu ", what, (unsigned long long)done);
+	progress_shown = 1;
+}
+
+void cli_progress_end(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
+}
+
+int cli_confirm_text(const char *text, size_t len, const char *question)
+{
+	term_state ts = { .npend = 0 };
+	char *out, ans[16];
+	size_t n;
+	ssize_t got;
+
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	/* The text is the journalist's own, but it is plaintext: shown from
+	 * locked memory, and wiped. */
+	out = sodium_malloc(TERM_OUT_MAX(len));
+	if (!out) {
+		cli_err("out of locked memory");
+		return -1;
+	}
+	n = term_feed(&ts, (const uint8_t *)text, len, out);
+	n += term_end(&ts, out + n);
+	/* Straight to the terminal: stdio's buffer is ordinary memory. */
+	printf("----\n");
+	fflush(stdout);
+	fileio_write_all(STDOUT_FILENO, out, n);
+	printf("%s----\n%s [y/N] ", n == 0 || out[n - 1] != '\n' ? "\n" : "",
+	       question);
+	fflush(stdout);
+	sodium_free(out);
+	got = read(STDIN_FILENO, ans, sizeof(ans) - 1);
+	if (got <= 0)
+		return 1;
+	ans[got] = '\0';
+	return (ans[0] == 'y' || ans[0] == 'Y') ? 0 : 1;
 }

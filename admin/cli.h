@@ -34,6 +34,7 @@ struct admin_cmd {
 	const char *usage; /* arguments after the command's name */
 	int needs_key;
 	const char *help;
+	int spawns; /* runs an editor or the inspector (spawn.h) */
 };
 
 /* A command's option: "--name VALUE" (or "--name=VALUE") when arg is set,
@@ -66,11 +67,18 @@ int cli_path(const struct admin *a, const char *name, char *out,
 #define CLI_TEXT_MAX 65536
 
 /* Reads a reply's or note's text: from file when given, else standard
- * input, at most CLI_TEXT_MAX bytes and not empty, into sodium_malloc
+ * input when it is not a terminal, else the editor (edit.h) when the
+ * command started the launcher (spawn.h), else what is typed on the
+ * terminal; at most CLI_TEXT_MAX bytes and not empty, into sodium_malloc
  * memory (*text NUL-terminated, *len; free with sodium_free). what names
  * it in messages. Returns ADM_OK or ADM_ERR after an error line. */
 int cli_read_text(const char *file, const char *what, char **text,
 		  size_t *len);
+
+/* On a terminal, shows the text (sanitised) and asks question, y/N:
+ * 0 when confirmed or when standard input is not a terminal (a script
+ * already decided), 1 when declined, -1 after an error line. */
+int cli_confirm_text(const char *text, size_t len, const char *question);
 
 /* fsyncs the directory holding path, so a rename into it survives a power
  * cut. Best effort: the data itself was synced before the rename. */
@@ -82,6 +90,12 @@ int cli_id(const struct admin *a, const char *s, int64_t *id);
 
 /* The day number as YYYY-MM-DD (UTC) in out; returns out. */
 const char *cli_date(uint32_t day, char out[16]);
+
+/* Progress on stderr, only when it is a terminal: what, done of total
+ * (bytes or items; total 0 when unknown). Redrawn at most a few times a
+ * second; cli_progress_end clears the line. */
+void cli_progress(const char *what, uint64_t done, uint64_t total);
+void cli_progress_end(void);
 
 /* The commands, one file each (cmd_NAME.c); main.c holds their table. */
 int cmd_keygen(struct admin *a, int argc, char **argv);
@@ -96,5 +110,8 @@ int cmd_star(struct admin *a, int argc, char **argv);
 int cmd_fingerprint(struct admin *a, int argc, char **argv);
 int cmd_sources(struct admin *a, int argc, char **argv);
 int cmd_drops(struct admin *a, int argc, char **argv);
+int cmd_thread(struct admin *a, int argc, char **argv);
+int cmd_replies(struct admin *a, int argc, char **argv);
+int cmd_unqueue(struct admin *a, int argc, char **argv);
 
 #endif

@@ -11,12 +11,18 @@
  * fingerprint with the one the drop's operator read out (`sealdrop init`
  * or `status`) and pins it with --trust; later ones must come from a
  * pinned key.
+ *
+ * A bundle whose new submissions none open under this home's key is
+ * refused too: it belongs to another home. The passphrase is asked for
+ * that check, after the signature verified and only when the bundle
+ * brings something new.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "archive.h"
@@ -24,6 +30,8 @@
 #include "cli.h"
 #include "crypt.h"
 #include "dropkey.h"
+#include "envelope.h"
+#include "unlock.h"
 
 struct import {
 	archive *ar;
@@ -41,7 +49,10 @@ struct import {
 	int64_t seq;        /* its next chunk number */
 	uint8_t *buf;       /* ARCHIVE_CHUNK bytes of ciphertext */
 	size_t nbuf;
-	unsigned long new_sources, new_subs, known_subs, receipts;
+	int64_t *added;     /* the new submissions' ids, to check the key */
+	size_t nadded, capadded;
+	uint64_t done, total; /* bytes, for the progress line */
+	unsigned long new_sources, new_subs, known_subs, receipts, statuses;
 };
 
 static int refuse(struct import *im, const char *why)
@@ -130,8 +141,26 @@ static int on_submission(void *ctx, const uint8_t id[BUNDLE_ID],
 			return db_failed(im);
 		return 0;
 	}
+	/* "New" is what the last import that brought anything brought: the
+	 * earlier flags go with the first new submission, in the import's
+	 * transaction (a refused bundle leaves them, and importing a bundle
+	 * again changes nothing). */
+	if (im->nadded == 0 &&
+	    archive_exec(im->ar, "UPDATE submissions SET new = 0 WHERE new",
+			 "clearing the new flags") != 0)
+		return db_failed(im);
 	if (archive_sub_add(im->ar, id, src, day, &im->sub) != 0)
 		return db_failed(im);
+	if (im->nadded == im->capadded) {
+		size_t cap = im->capadded ? 2 * im->capadded : 64;
+		int64_t *p = realloc(im->added, cap * sizeof(*p));
+
+		if (!p)
+			return refuse(im, "out of memory");
+		im->added = p;
+		im->capadded = cap;
+	}
+	im->added[im->nadded++] = im->sub;
 	im->new_subs++;
 	return 0;
 }
@@ -165,6 +194,8 @@ static int on_data(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct import *im = ctx;
 
+	im->done += len;
+	cli_progress("importing", im->done, im->total);
 	if (im->skip)
 		return 0;
 	/* The reader guarantees DATA never overruns its envelope. */
@@ -196,6 +227,53 @@ static int on_receipt(void *ctx, const uint8_t reply_id[BUNDLE_ID])
 		return db_failed(im);
 	im->receipts++;
 	return 0;
+}
+
+static int on_reply_status(void *ctx, const uint8_t reply_id[BUNDLE_ID],
+			   int status, uint32_t day)
+{
+	struct import *im = ctx;
+
+	if (archive_reply_status(im->ar, reply_id, status, day) != 0)
+		return db_failed(im);
+	im->statuses++;
+	return 0;
+}
+
+static int stop_at_meta(void *ctx, const env_meta *meta)
+{
+	(void)ctx;
+	(void)meta;
+	return -1;
+}
+
+/* How many of the new submissions are not sealed to some other key:
+ * each one's first envelope is opened as far as its inner record (the
+ * rest is checked when it is read, and before it is acknowledged). One
+ * that is damaged counts as this home's: it is kept, and `list` says it
+ * is damaged. -1 after an error line. */
+static long count_mine(struct import *im, const keys_secret *k)
+{
+	const env_open_cb cb = { stop_at_meta, NULL, NULL };
+	long mine = 0;
+
+	for (size_t i = 0; i < im->nadded; i++) {
+		int64_t *envs = NULL;
+		size_t n = 0;
+		int r;
+
+		cli_progress("checking", i, im->nadded);
+		if (archive_env_list(im->ar, im->added[i], &envs, &n) != 0)
+			return -1;
+		r = n ? archive_env_open(im->ar, envs[0], k, &cb) : 0;
+		free(envs);
+		if (r == 1)
+			return -1;
+		if (r != CRYPT_ENOKEY)
+			mine++;
+	}
+	cli_progress_end();
+	return mine;
 }
 
 /* Why a bundle was refused, in the words the journalist needs: for a key
@@ -239,9 +317,12 @@ int cmd_import(struct admin *a, int argc, char **argv)
 		.envelope = on_envelope,
 		.data = on_data,
 		.receipt = on_receipt,
+		.reply_status = on_reply_status,
 		.ctx = &im,
 	};
 	uint8_t fpr[KEYS_FPR_BYTES];
+	struct stat sb;
+	long mine;
 	int fd, r, rc = ADM_ERR;
 
 	memset(&im, 0, sizeof(im));
@@ -256,21 +337,55 @@ int cmd_import(struct admin *a, int argc, char **argv)
 		cli_err("%s: %s", pos[0], strerror(errno));
 		return ADM_ERR;
 	}
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+		im.total = (uint64_t)sb.st_size;
 	im.buf = malloc(ARCHIVE_CHUNK);
 	if (!im.buf) {
 		cli_err("out of memory");
 		goto out;
 	}
-	if (archive_open(a->home, &im.ar) != 0 || archive_begin(im.ar) != 0)
+	if (archive_open(a->home, &im.ar) != 0)
+		goto out;
+	if (archive_begin(im.ar) != 0)
 		goto out;
 
 	r = bundle_export_read(fd, &cb, why, sizeof(why));
+	cli_progress_end();
 	if (r != 0) {
 		archive_rollback(im.ar);
 		if (im.dberr)
 			goto out;
 		say_refused(&im, pos[0], why);
 		rc = r == CRYPT_EIO ? ADM_ERR : ADM_FAIL;
+		goto out;
+	}
+	/* A bundle for another newsroom key (the wrong home, or another
+	 * journalist's drop) would fill this archive with what it cannot
+	 * read, and its acknowledgements could never be given from here. */
+	/* Only then is the passphrase asked, and only when there is
+	 * something new to open: a refused bundle, or one of receipts and
+	 * known submissions, needs no key. */
+	mine = 0;
+	if (im.nadded > 0) {
+		rc = unlock_key(a);
+		if (rc != ADM_OK) {
+			archive_rollback(im.ar);
+			goto out;
+		}
+		rc = ADM_ERR;
+		mine = count_mine(&im, a->key);
+	}
+	if (mine < 0) {
+		archive_rollback(im.ar);
+		goto out;
+	}
+	if (im.nadded > 0 && mine == 0) {
+		archive_rollback(im.ar);
+		cli_err("%s: refused, nothing imported: none of its %zu new "
+			"submission%s is sealed to this home's key (check "
+			"--home, and that the drop holds this newsroom.pub)",
+			pos[0], im.nadded, im.nadded == 1 ? "" : "s");
+		rc = ADM_FAIL;
 		goto out;
 	}
 	if (archive_drop_seen(im.ar, im.pk, crypt_today()) != 0 ||
@@ -286,13 +401,23 @@ int cmd_import(struct admin *a, int argc, char **argv)
 		       "on.\n", line);
 	}
 	printf("Imported %s: %lu new source%s, %lu new submission%s "
-	       "(%lu already archived), %lu receipt%s.\n", pos[0],
+	       "(%lu already archived), %lu receipt%s, %lu reply "
+	       "status%s.\n", pos[0],
 	       im.new_sources, im.new_sources == 1 ? "" : "s", im.new_subs,
 	       im.new_subs == 1 ? "" : "s", im.known_subs, im.receipts,
-	       im.receipts == 1 ? "" : "s");
+	       im.receipts == 1 ? "" : "s", im.statuses,
+	       im.statuses == 1 ? "" : "es");
+	if ((size_t)mine < im.nadded)
+		printf("%zu of them %s sealed to another newsroom key and "
+		       "cannot be read here.\n", im.nadded - (size_t)mine,
+		       im.nadded - (size_t)mine == 1 ? "is" : "are");
+	printf("Delete %s from the stick now: it is archived, and a bundle "
+	       "left there tells whoever finds it how much was sent.\n",
+	       pos[0]);
 	rc = ADM_OK;
 out:
 	archive_close(im.ar);
+	free(im.added);
 	free(im.buf);
 	close(fd);
 	return rc;

@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <sodium.h>
 
@@ -33,31 +32,23 @@ int cmd_note(struct admin *a, int argc, char **argv)
 	n = cli_args(a, argc, argv, opts, pos, 1, 2);
 	if (n < 0)
 		return ADM_ERR;
+	/* A note on the command line would stay in the shell's history and
+	 * show in the process list. */
+	if (n == 2)
+		return cli_usage(a, "the note's text comes from --message-file, "
+				 "standard input or an editor, never from the "
+				 "command line");
 	if (cli_id(a, pos[0], &id) != 0)
 		return ADM_ERR;
-	if (n == 2 && file)
-		return cli_usage(a, "give TEXT or --message-file, not both");
 	if (unlock_pub(a, &pub) != ADM_OK || archive_open(a->home, &ar) != 0)
 		return ADM_ERR;
 	if (archive_sub_check(ar, id) != 0)
 		goto out;
-	if (n == 2) {
-		len = strlen(pos[1]);
-		if (len == 0 || len > CLI_TEXT_MAX) {
-			rc = cli_usage(a, "TEXT must be 1 to 65536 bytes");
-			goto out;
-		}
-		r = archive_seal_text(pub.box_pk, ENV_MESSAGE, pos[1], len,
-				      &env, &envlen);
-		/* Less of it lingers in /proc/PID/cmdline. */
-		sodium_memzero(pos[1], len);
-	} else {
-		if (cli_read_text(file, "note", &text, &len) != ADM_OK)
-			goto out;
-		r = archive_seal_text(pub.box_pk, ENV_MESSAGE, text, len,
-				      &env, &envlen);
-		sodium_free(text);
-	}
+	if (cli_read_text(file, "note", &text, &len) != ADM_OK)
+		goto out;
+	r = archive_seal_text(pub.box_pk, ENV_MESSAGE, text, len, &env,
+			      &envlen);
+	sodium_free(text);
 	if (r != 0) {
 		cli_err("sealing the note: %s", crypt_strerror(r));
 		goto out;

@@ -26,7 +26,7 @@
 #define REPLY_BUDGET (BUNDLE_OUTBOX_MAX - (8u << 20))
 
 struct counts {
-	unsigned long replies, held, acks;
+	unsigned long replies, held, acks, statuses;
 	unsigned long foreign; /* not sealed to this key */
 	unsigned long broken;  /* sealed to it, but do not open whole */
 };
@@ -37,11 +37,19 @@ static int add_replies(archive *ar, bundle_outbox *b, struct counts *c)
 	size_t used = 0;
 	int r, rc = 0;
 
-	st = archive_prepare(ar, "SELECT r.uid, s.pk, r.env FROM replies r "
-			     "JOIN sources s ON s.id = r.source "
-			     "WHERE r.delivered = 0 ORDER BY r.id");
-	if (!st)
+	sqlite3_stmt *mark;
+
+	st = archive_prepare(ar, "SELECT r.uid, s.pk, r.env, r.id FROM "
+			     "replies r JOIN sources s ON s.id = r.source "
+			     "WHERE r.delivered = 0 AND r.status = 0 "
+			     "ORDER BY r.id");
+	mark = archive_prepare(ar, "UPDATE replies SET outboxed = 1 "
+			       "WHERE id = ?");
+	if (!st || !mark) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(mark);
 		return -1;
+	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t len = (size_t)sqlite3_column_bytes(st, 2);
 
@@ -61,10 +69,51 @@ static int add_replies(archive *ar, bundle_outbox *b, struct counts *c)
 		}
 		used += len + 64;
 		c->replies++;
+		/* From now on it may be on its way: no taking it back. */
+		sqlite3_bind_int64(mark, 1, sqlite3_column_int64(st, 3));
+		if (sqlite3_step(mark) != SQLITE_DONE) {
+			rc = archive_fail(ar, "marking replies");
+			break;
+		}
+		sqlite3_reset(mark);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(mark);
+	if (rc == 0 && r != SQLITE_DONE)
+		return archive_fail(ar, "reading queued replies");
+	return rc ? -1 : 0;
+}
+
+/* Tells the drop it may forget each reply status it reported that this
+ * archive has recorded and not yet acknowledged. */
+static int add_status_acks(archive *ar, bundle_outbox *b, struct counts *c)
+{
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	st = archive_prepare(ar, "SELECT uid, status FROM replies WHERE "
+			     "status > 0 AND status_acked = 0 ORDER BY id");
+	if (!st)
+		return -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != BUNDLE_ID)
+			continue;
+		rc = bundle_outbox_status_ack(b, sqlite3_column_blob(st, 0),
+					      sqlite3_column_int(st, 1));
+		if (rc != 0) {
+			cli_err("writing a status acknowledgement: %s",
+				crypt_strerror(rc));
+			break;
+		}
+		c->statuses++;
 	}
 	sqlite3_finalize(st);
 	if (rc == 0 && r != SQLITE_DONE)
-		return archive_fail(ar, "reading queued replies");
+		return archive_fail(ar, "reading reply statuses");
+	if (rc == 0 && archive_exec(ar, "UPDATE replies SET status_acked = 1 "
+				    "WHERE status > 0 AND status_acked = 0",
+				    "marking reply statuses") != 0)
+		return -1;
 	return rc ? -1 : 0;
 }
 
@@ -95,6 +144,7 @@ static int add_acks(archive *ar, const keys_secret *key, bundle_outbox *b,
 
 		if (sqlite3_column_bytes(st, 1) != BUNDLE_ID)
 			continue;
+		cli_progress("verifying", c->acks + c->foreign + c->broken, 0);
 		rc = archive_sub_verify(ar, id, key);
 		if (rc == 1)
 			break;
@@ -139,10 +189,10 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 	const char *out = NULL;
 	char tmp[PATH_MAX];
 	uint8_t id[BUNDLE_ID];
-	struct counts c = { 0, 0, 0, 0, 0 };
+	struct counts c = { 0 };
 	bundle_outbox *b = NULL;
 	archive *ar = NULL;
-	int fd = -1, r, rc;
+	int fd = -1, r, rc = ADM_ERR;
 	const struct cli_opt opts[] = {
 		{ "--out", &out, NULL },
 		{ NULL, NULL, NULL },
@@ -156,35 +206,42 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 		cli_err("%s: path too long", out);
 		return ADM_ERR;
 	}
-	if (archive_open(a->home, &ar) != 0)
+	/* Where it goes is checked before the passphrase is asked, and the
+	 * key before the archive is opened (a mistyped --home must not
+	 * become an empty archive). Errors name the path the journalist
+	 * typed, not the file written first. */
+	fd = fileio_create_private(tmp, 1);
+	if (fd < 0) {
+		cli_err("%s: %s", out, strerror(errno));
 		return ADM_ERR;
+	}
 	rc = unlock_key(a);
 	if (rc != ADM_OK)
-		goto out;
+		goto rollback_file;
 	rc = ADM_ERR;
+	if (archive_open(a->home, &ar) != 0)
+		goto rollback_file;
 	/* Held from the first read to the last update, so what is marked
 	 * acknowledged is exactly what the bundle carries. */
 	if (archive_begin(ar) != 0)
-		goto out;
+		goto rollback_file;
 
-	fd = fileio_create_private(tmp, 1);
-	if (fd < 0) {
-		cli_err("%s: %s", tmp, strerror(errno));
-		goto rollback;
-	}
 	crypt_random(id, sizeof(id));
 	r = bundle_outbox_begin(&b, fd, a->key, id, crypt_today());
 	if (r != 0) {
 		cli_err("starting the bundle: %s", crypt_strerror(r));
 		goto rollback;
 	}
-	if (add_replies(ar, b, &c) != 0 || add_acks(ar, a->key, b, &c) != 0) {
+	if (add_replies(ar, b, &c) != 0 || add_acks(ar, a->key, b, &c) != 0 ||
+	    add_status_acks(ar, b, &c) != 0) {
+		cli_progress_end();
 		bundle_outbox_abort(b);
 		goto rollback;
 	}
+	cli_progress_end();
 	r = bundle_outbox_finish(b);
 	if (r != 0) {
-		cli_err("%s: %s", tmp, r == CRYPT_EIO ? strerror(errno) :
+		cli_err("%s: %s", out, r == CRYPT_EIO ? strerror(errno) :
 			crypt_strerror(r));
 		goto rollback;
 	}
@@ -198,9 +255,12 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 
 	if (archive_commit(ar) != 0)
 		goto rollback;
-	printf("Wrote %s: %lu repl%s, %lu acknowledgement%s.\n", out,
-	       c.replies, c.replies == 1 ? "y" : "ies", c.acks,
-	       c.acks == 1 ? "" : "s");
+	printf("Wrote %s: %lu repl%s, %lu acknowledgement%s", out, c.replies,
+	       c.replies == 1 ? "y" : "ies", c.acks, c.acks == 1 ? "" : "s");
+	if (c.statuses)
+		printf(", %lu status acknowledgement%s", c.statuses,
+		       c.statuses == 1 ? "" : "s");
+	printf(".\n");
 	if (c.held)
 		printf("%lu more repl%s did not fit; run outbox again after "
 		       "the server imported this one.\n", c.held,
@@ -221,6 +281,7 @@ int cmd_outbox(struct admin *a, int argc, char **argv)
 	goto out;
 rollback:
 	archive_rollback(ar);
+rollback_file:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);

@@ -1,129 +1,118 @@
 /*
- * cmd_read.c - decrypts a submission's message, and its notes, to stdout.
- *
- * Plaintext goes from the opener's buffer through the sanitiser straight
- * to the file descriptor: no stdio buffer keeps a copy, and every
- * intermediate buffer is wiped.
+ * cmd_read.c - decrypts a submission's message, and its notes, to stdout,
+ * after a header: the source, the day and the files (show.h streams the
+ * text; contents.h opens the files only to count them).
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "archive.h"
 #include "cli.h"
+#include "codename.h"
+#include "contents.h"
 #include "crypt.h"
-#include "fileio.h"
+#include "show.h"
 #include "term.h"
 #include "unlock.h"
 
-/* Input bytes sanitised per step; the output is at most 8 times this. */
-#define STEP 4096
-
 struct reader {
-	archive *ar;
 	const keys_secret *key;
-	int64_t env;
 	int raw;
-	int is_message;  /* the envelope being opened is the message */
-	int wrote;       /* some plaintext reached stdout */
-	int werr;        /* writing stdout failed, with this errno */
-	int dberr;       /* a database error line was printed */
-	term_state ts;
+	int werr; /* writing stdout failed: show.h printed the line */
 };
-
-static int put(struct reader *rd, const void *buf, size_t len)
-{
-	if (len == 0)
-		return 0;
-	rd->wrote = 1;
-	if (fileio_write_all(STDOUT_FILENO, buf, len) != 0) {
-		rd->werr = errno ? errno : EIO;
-		return -1;
-	}
-	return 0;
-}
-
-static int on_text(void *ctx, const uint8_t *buf, size_t len)
-{
-	struct reader *rd = ctx;
-	char out[TERM_OUT_MAX(STEP)];
-	int r = 0;
-
-	if (rd->raw)
-		return put(rd, buf, len);
-	while (len > 0 && r == 0) {
-		size_t n = len < STEP ? len : STEP;
-		size_t o = term_feed(&rd->ts, buf, n, out);
-
-		r = put(rd, out, o);
-		buf += n;
-		len -= n;
-	}
-	sodium_memzero(out, sizeof(out));
-	return r;
-}
-
-/* Ends a sanitised stream: a cut-off character becomes a placeholder. */
-static int text_end(struct reader *rd)
-{
-	char out[32];
-	size_t o = term_end(&rd->ts, out);
-	int r = rd->raw ? 0 : put(rd, out, o);
-
-	sodium_memzero(out, sizeof(out));
-	return r;
-}
-
-static int on_meta(void *ctx, const env_meta *meta)
-{
-	struct reader *rd = ctx;
-
-	if (archive_env_set_kind(rd->ar, rd->env, meta->kind) != 0) {
-		rd->dberr = 1;
-		return -1;
-	}
-	rd->is_message = meta->kind == ENV_MESSAGE;
-	/* Anything else is a file: stop before its bytes are decrypted. */
-	return rd->is_message ? 0 : -1;
-}
-
-static int on_note_meta(void *ctx, const env_meta *meta)
-{
-	(void)ctx;
-	return meta->kind == ENV_MESSAGE ? 0 : -1;
-}
 
 static int show_note(void *ctx, uint32_t day, const uint8_t *env, size_t len)
 {
 	struct reader *rd = ctx;
-	const env_open_cb cb = { on_note_meta, on_text, rd };
 	char head[64], date[16];
 	int r;
 
 	snprintf(head, sizeof(head), "\n--- note, %s ---\n",
 		 cli_date(day, date));
-	if (put(rd, head, strlen(head)) != 0)
+	if (show_put(head, strlen(head)) != 0) {
+		rd->werr = 1;
 		return -1;
-	r = archive_blob_open(env, len, rd->key, &cb);
-	if (r == 0)
-		r = text_end(rd);
-	if (r != 0 && !rd->werr)
+	}
+	r = show_text(NULL, 0, env, len, rd->key, rd->raw, NULL);
+	if (r == CRYPT_ESINK)
+		rd->werr = 1;
+	else if (r != 0)
 		cli_err("a note failed to open: %s", crypt_strerror(r));
 	return r ? -1 : 0;
 }
 
+/* The submission's source and day, as the header shows them. 0 or -1. */
+static int sub_facts(archive *ar, int64_t id, char *source, size_t srclen,
+		     uint32_t *day)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT src.designation, "
+					   "s.day FROM submissions s "
+					   "JOIN sources src "
+					   "ON src.id = s.source "
+					   "WHERE s.id = ?");
+	int r;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 0);
+
+		term_str(d ? d : "", source, srclen);
+		*day = (uint32_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? 0 : archive_fail(ar, "reading a submission");
+}
+
+/* One line of the header per file, and per envelope that did not open
+ * far enough to say what it is. */
+static int put_header(const char *source, uint32_t day,
+		      const struct contents *c)
+{
+	char line[TERM_NAME_MAX + 128], date[16], size[CONTENTS_SIZE_MAX];
+	int r;
+
+	snprintf(line, sizeof(line), "Source: %s\nDay:    %s\nFiles:  %zu\n",
+		 source, cli_date(day, date), c->nfiles);
+	r = show_put(line, strlen(line));
+	for (size_t i = 0; i < c->n && r == 0; i++) {
+		const struct contents_env *e = &c->env[i];
+
+		if (e->kind == ENV_MESSAGE && e->rc == 0)
+			continue;
+		contents_size_field(e->size, e->whole, size);
+		if (e->kind == ENV_FILE && e->rc == 0)
+			snprintf(line, sizeof(line), "  %s  %s\n", size,
+				 e->name);
+		else if (e->kind == ENV_FILE)
+			snprintf(line, sizeof(line), "  %s  %s (does not open: "
+				 "%s)\n", size, e->name, crypt_strerror(e->rc));
+		else
+			snprintf(line, sizeof(line), "  %s  (an envelope that "
+				 "does not open: %s)\n", size,
+				 crypt_strerror(e->rc));
+		r = show_put(line, strlen(line));
+	}
+	/* The names are the source's words. */
+	sodium_memzero(line, sizeof(line));
+	return r == 0 ? show_put("\n", 1) : -1;
+}
+
 int cmd_read(struct admin *a, int argc, char **argv)
 {
-	struct reader rd;
-	const env_open_cb cb = { on_meta, on_text, &rd };
-	int64_t id, *envs = NULL;
-	size_t nenv = 0, i;
-	char *pos[1];
-	int raw = 0, r = 0, rc = ADM_ERR, found = 0;
+	struct reader rd = { 0 };
+	struct contents c = { 0 };
+	char source[CODENAME_DESIG_LONG_MAX], *pos[1];
+	const struct contents_env *bad = NULL;
+	size_t nbad = 0;
+	uint32_t day = 0;
+	int64_t id;
+	int raw = 0, r, rc, wrote = 0, shown = 0;
+	archive *ar = NULL;
 	const struct cli_opt opts[] = {
 		{ "--raw", NULL, &raw },
 		{ NULL, NULL, NULL },
@@ -133,61 +122,63 @@ int cmd_read(struct admin *a, int argc, char **argv)
 		return ADM_ERR;
 	if (cli_id(a, pos[0], &id) != 0)
 		return ADM_ERR;
-	memset(&rd, 0, sizeof(rd));
-	rd.raw = raw;
-	if (archive_open(a->home, &rd.ar) != 0)
-		return ADM_ERR;
-	if (archive_sub_check(rd.ar, id) != 0 ||
-	    archive_env_list(rd.ar, id, &envs, &nenv) != 0)
-		goto out;
+	/* The key first: a mistyped --home is named as such, not made. */
 	rc = unlock_key(a);
 	if (rc != ADM_OK)
-		goto out;
+		return rc;
+	rd.raw = raw;
 	rd.key = a->key;
 	rc = ADM_ERR;
-
-	/* The message is usually the first envelope; each file met before
-	 * it is stopped at its inner record. */
-	for (i = 0; i < nenv && !found; i++) {
-		rd.env = envs[i];
-		rd.is_message = 0;
-		r = archive_env_open(rd.ar, envs[i], rd.key, &cb);
-		if (r == CRYPT_ESINK && !rd.is_message && !rd.werr &&
-		    !rd.dberr) {
-			r = 0;
-			continue;
+	if (archive_open(a->home, &ar) != 0)
+		goto out;
+	if (archive_sub_check(ar, id) != 0 ||
+	    sub_facts(ar, id, source, sizeof(source), &day) != 0)
+		goto out;
+	/* --raw prints the message only: its files' records say enough to
+	 * find it, without decrypting the files. */
+	if (contents_scan(ar, id, a->key, CONTENTS_SKIP_MESSAGE |
+			  (raw ? CONTENTS_RECORDS_ONLY : 0), &c) != 0)
+		goto out;
+	for (size_t i = 0; i < c.n; i++)
+		if (c.env[i].rc != 0 && nbad++ == 0)
+			bad = &c.env[i];
+	if (!raw && put_header(source, day, &c) != 0)
+		goto out;
+	if (c.message >= 0 && c.env[c.message].rc == 0) {
+		r = show_text(ar, c.env[c.message].id, NULL, 0, a->key, raw,
+			      &wrote);
+		/* The scan saw a message: a refusal is a failed write. */
+		if (r == 1 || r == CRYPT_ESINK)
+			goto out;
+		if (r != 0) {
+			cli_err("submission %lld: %s%s", (long long)id,
+				crypt_strerror(r), wrote ?
+				": the output above is not trustworthy" : "");
+			rc = ADM_FAIL;
+			goto out;
 		}
-		if (r == 0)
-			r = text_end(&rd);
-		if (r != 0)
-			break;
-		found = 1;
-	}
-	if (r == 1 || rd.werr || rd.dberr) {
-		if (rd.werr)
-			cli_err("writing the message: %s", strerror(rd.werr));
-		goto out;
-	}
-	if (r != 0) {
-		cli_err("submission %lld: %s%s", (long long)id,
-			crypt_strerror(r), rd.wrote ?
-			": the output above is not trustworthy" : "");
-		rc = ADM_FAIL;
-		goto out;
-	}
-	if (!found)
+		shown = 1;
+	} else if (nbad == 0) {
 		cli_err("submission %lld has no message (its files: "
 			"extract %lld --to DIR)", (long long)id, (long long)id);
-	if (archive_note_each(rd.ar, id, show_note, &rd) != 0) {
+	}
+	if (archive_note_each(ar, id, show_note, &rd) != 0) {
 		rc = rd.werr ? ADM_ERR : ADM_FAIL;
 		goto out;
 	}
-	if (archive_sub_set_unread(rd.ar, id, 0) != 0)
+	/* Read is what the journalist has seen: not a message that did not
+	 * open. */
+	if ((shown || nbad == 0) && archive_sub_set_unread(ar, id, 0) != 0)
 		goto out;
 	rc = ADM_OK;
+	if (bad) {
+		cli_err("submission %lld: %zu envelope%s that do%s not open: "
+			"%s", (long long)id, nbad, nbad == 1 ? "" : "s",
+			nbad == 1 ? "es" : "", crypt_strerror(bad->rc));
+		rc = ADM_FAIL;
+	}
 out:
-	sodium_memzero(&rd.ts, sizeof(rd.ts));
-	free(envs);
-	archive_close(rd.ar);
+	contents_free(&c);
+	archive_close(ar);
 	return rc;
 }

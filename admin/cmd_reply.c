@@ -1,9 +1,11 @@
 /*
  * cmd_reply.c - seals a reply to a source and queues it for the outbox.
  *
- * Sealing needs only the source's reply public key, so no passphrase is
- * asked: the text is sealed the moment it is read and only ciphertext is
- * stored.
+ * Sealing needs only public keys, so no passphrase is asked: the text is
+ * sealed twice the moment it is read (to the source's reply key for the
+ * drop, and to the newsroom key so that `thread` can show it later) and
+ * only ciphertext is stored. On a terminal the journalist sees the text
+ * once more and confirms: a reply cannot be recalled from the source.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +17,15 @@
 #include "cli.h"
 #include "crypt.h"
 #include "envelope.h"
+#include "unlock.h"
 
 int cmd_reply(struct admin *a, int argc, char **argv)
 {
 	const char *file = NULL;
 	char *pos[1], *text = NULL;
-	uint8_t pk[32], uid[BUNDLE_ID], *env = NULL;
-	size_t len, envlen;
+	uint8_t pk[32], uid[BUNDLE_ID], *env = NULL, *copy = NULL;
+	size_t len, envlen, copylen;
+	keys_pub pub;
 	int64_t src, sub = 0;
 	archive *ar = NULL;
 	int r, rc = ADM_ERR;
@@ -32,7 +36,7 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 
 	if (cli_args(a, argc, argv, opts, pos, 1, 1) < 0)
 		return ADM_ERR;
-	if (archive_open(a->home, &ar) != 0)
+	if (unlock_pub(a, &pub) != ADM_OK || archive_open(a->home, &ar) != 0)
 		return ADM_ERR;
 	/* Designations are words, so a number is a submission: the way to
 	 * reply to what one has just read without looking up its source. */
@@ -49,14 +53,27 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 	}
 	if (cli_read_text(file, "reply", &text, &len) != ADM_OK)
 		goto out;
+	r = cli_confirm_text(text, len, "Seal this reply and queue it for "
+			     "the source?");
+	if (r != 0) {
+		sodium_free(text);
+		if (r > 0) {
+			printf("Nothing queued.\n");
+			rc = ADM_OK;
+		}
+		goto out;
+	}
 	r = archive_seal_text(pk, ENV_REPLY, text, len, &env, &envlen);
+	if (r == 0)
+		r = archive_seal_text(pub.box_pk, ENV_REPLY, text, len, &copy,
+				      &copylen);
 	sodium_free(text);
 	if (r != 0) {
 		cli_err("sealing the reply: %s", crypt_strerror(r));
 		goto out;
 	}
 	crypt_random(uid, sizeof(uid));
-	if (archive_reply_add(ar, uid, src, env, envlen) != 0)
+	if (archive_reply_add(ar, uid, src, env, envlen, copy, copylen) != 0)
 		goto out;
 	printf("Reply queued for %s%s (%zu bytes, sealed). 'outbox --out "
 	       "FILE' writes it for the server.\n", sub ? "the source of "
@@ -64,6 +81,7 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 	rc = ADM_OK;
 out:
 	free(env);
+	free(copy);
 	archive_close(ar);
 	return rc;
 }

@@ -15,35 +15,51 @@
 #include "confine.h"
 #include "crypt.h"
 #include "keys.h"
+#include "spawn.h"
 
 static const struct admin_cmd commands[] = {
 	{ "keygen", cmd_keygen, "[--force] [--generate-passphrase] "
 	  "[--cost moderate|sensitive]", 0,
-	  "create the newsroom key pair in DIR, under a strong passphrase" },
-	{ "import", cmd_import, "BUNDLE [--trust FINGERPRINT]", 0,
+	  "create the newsroom key pair in DIR, under a strong passphrase", 0 },
+	{ "import", cmd_import, "BUNDLE [--trust FINGERPRINT]", 1,
 	  "verify the drop's signature on an export bundle and add it "
-	  "to the archive" },
+	  "to the archive", 0 },
 	{ "drops", cmd_drops, "[--remove KEYID]", 0,
-	  "list the drop keys exports are accepted from, or unpin one" },
-	{ "list", cmd_list, "[--tsv] [--source SOURCE]", 0,
-	  "list submissions by source" },
+	  "list the drop keys exports are accepted from, or unpin one", 0 },
+	{ "list", cmd_list, "[--tsv] [--source SOURCE]", 1,
+	  "list submissions, newest first", 0 },
 	{ "read", cmd_read, "ID [--raw]", 1,
-	  "show a submission's message and notes" },
-	{ "extract", cmd_extract, "ID --to OUTDIR", 1,
-	  "write a submission's files into OUTDIR" },
+	  "show a submission's message and notes", 0 },
+	{ "extract", cmd_extract, "ID --to OUTDIR [--clean]", 1,
+	  "write a submission's files into OUTDIR", 1 },
 	{ "reply", cmd_reply, "SOURCE|ID [--message-file FILE]", 0,
-	  "queue a reply to a source, or to submission ID's source" },
+	  "queue a reply to a source, or to submission ID's source", 1 },
 	{ "outbox", cmd_outbox, "--out BUNDLE", 1,
-	  "write the signed bundle of replies and acknowledgements" },
-	{ "note", cmd_note, "ID [TEXT]", 0,
-	  "add a private note to a submission (TEXT or standard input)" },
-	{ "star", cmd_star, "ID", 0, "star or unstar a submission" },
+	  "write the signed bundle of replies and acknowledgements", 0 },
+	{ "thread", cmd_thread, "SOURCE|ID", 1,
+	  "show the whole conversation with a source, in order", 0 },
+	{ "replies", cmd_replies, "[--tsv] [--source SOURCE]", 0,
+	  "list the newsroom's replies and what became of each", 0 },
+	{ "unqueue", cmd_unqueue, "REPLY_ID", 0,
+	  "take back a reply not yet written to an outbox", 0 },
+	{ "note", cmd_note, "ID [--message-file FILE]", 0,
+	  "add a private note to a submission (from FILE, standard input "
+	  "or an editor)", 1 },
+	{ "star", cmd_star, "ID", 0, "star or unstar a submission", 0 },
 	{ "fingerprint", cmd_fingerprint, "", 0,
-	  "show the newsroom key's id and fingerprint" },
+	  "show the newsroom key's id and fingerprint", 0 },
 	{ "sources", cmd_sources, "[--tsv]", 0,
-	  "one line per source: submissions, unread, queued replies" },
+	  "one line per source: submissions, unread, queued replies", 0 },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct admin_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
 
 static void help(FILE *f)
 {
@@ -55,7 +71,7 @@ static void help(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %c %-12s %s\n", commands[i].needs_key ? '*' : ' ',
 			commands[i].name, commands[i].help);
-	fprintf(f, "\n'%s COMMAND --help' shows a command's arguments.\n"
+	fprintf(f, "\n'%s help COMMAND' shows a command's arguments.\n"
 		"Exit status: 0 success, 1 verification, decryption or "
 		"passphrase failure,\n2 usage or system error.\n", PROG);
 }
@@ -147,11 +163,8 @@ int main(int argc, char **argv)
 			puts(PROG " " SEALDROP_VERSION);
 			return fflush(stdout) != 0 ? ADM_ERR : ADM_OK;
 		}
-	/* Plaintext and the secret key must not end up in a core file;
-	 * and a tool that parses hostile bundles needs no network, no exec
-	 * and no other process. */
-	if (confine_secrets() != 0 || crypt_init() != 0 ||
-	    confine_offline() != 0) {
+	/* Plaintext and the secret key must not end up in a core file. */
+	if (confine_secrets() != 0 || crypt_init() != 0) {
 		cli_err("cannot confine the process or start the crypto "
 			"library: %m");
 		return ADM_ERR;
@@ -202,9 +215,17 @@ int main(int argc, char **argv)
 		return usage(nrest ? "unknown option before the command" :
 			     "no command given");
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, cmdname) == 0)
-			a.cmd = &commands[i];
+	/* "help COMMAND" is "COMMAND --help"; "help" alone, "--help". */
+	if (strcmp(cmdname, "help") == 0) {
+		if (nrest == 0) {
+			free(rest);
+			help(stdout);
+			return ADM_OK;
+		}
+		cmdname = rest[0];
+		want_help = 1;
+	}
+	a.cmd = find_cmd(cmdname);
 	if (!a.cmd) {
 		free(rest);
 		cli_err("unknown command '%s'", cmdname);
@@ -222,7 +243,16 @@ int main(int argc, char **argv)
 		cli_err("no home directory: use --home DIR");
 		return ADM_ERR;
 	}
+	/* The launcher of editors and of the inspector is forked while this
+	 * process holds nothing; then a tool that parses hostile bundles
+	 * needs no network, no exec and no other process. */
+	if ((a.cmd->spawns && spawn_start() != 0) || confine_offline() != 0) {
+		free(rest);
+		cli_err("cannot confine the process: %m");
+		return ADM_ERR;
+	}
 	rc = a.cmd->fn(&a, nrest, rest);
+	spawn_stop();
 	keys_secret_free(a.key);
 	free(rest);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -223,6 +223,12 @@ int unlock_key(struct admin *a)
 	if (cli_path(a, "newsroom.key", path, sizeof(path)) != 0)
 		return ADM_ERR;
 	r = fileio_slurp(path, KEYS_FILE_MAX, &text, &tlen);
+	if (r == CRYPT_EIO && errno == ENOENT) {
+		/* Most often a mistyped or forgotten --home. */
+		cli_err("no newsroom key in %s: run keygen, or check --home",
+			a->home);
+		return ADM_ERR;
+	}
 	if (r != 0) {
 		cli_err("%s: %s", path, r == CRYPT_ETOOBIG ?
 			"too large for a key file" : strerror(errno));

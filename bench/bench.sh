@@ -80,17 +80,18 @@ id=$(adm list --tsv | awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++)
 	if ($i == "id") c = i; next } { print $c; exit }')
 [ -n "$id" ] || fail "no submission in the archive"
 start=$(date +%s.%N)
-path=$(adm extract "$id" --to "$SD_TMP/out" 2>/dev/null) || fail "extract"
+adm extract "$id" --to "$SD_TMP/out" >"$SD_TMP/extract.out" 2>/dev/null ||
+	fail "extract"
+# The first line is the file's path; its inspection report follows.
+path=$(head -n 1 "$SD_TMP/extract.out")
 t=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
 cmp -s "$SD_TMP/r256" "$path" || fail "extract gave other bytes"
 rm -rf "$SD_TMP/out"
 # The passphrase's Argon2 run is paid once per command, whatever the
-# size: timed alone by extracting "into" a plain file, which fails right
-# after the key is unlocked.
-: >"$SD_TMP/plain"
+# size: timed alone by `read`, which unlocks the key and then opens only
+# the submission's (empty) message: whether it finds one does not matter.
 start=$(date +%s.%N)
-adm extract "$id" --to "$SD_TMP/plain" >/dev/null 2>&1 &&
-	fail "extract into a plain file"
+adm read "$id" >/dev/null 2>&1
 unlock=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
 ss=$("$B" secretstream "$SD_TMP/r256" | cut -d' ' -f1)
 row extract_256MiB "$(MB $((256 << 20)) "$t")" MB/s \

@@ -10,16 +10,20 @@
 set -eu
 
 build="make gcc pkg-config
-libsodium-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev libseccomp-dev"
+libsodium-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev libseccomp-dev
+libmagic-dev"
+# What sealdrop-admin runs: the file inspector's sandbox and metadata tool.
+run="bubblewrap mat2"
 deb="build-essential dpkg-dev debhelper lintian"
 test="clang libclang-rt-14-dev libcmocka-dev sqlite3 curl
 chromium nodejs gettext fonts-noto-core fonts-noto-cjk
-systemd tor binutils"
+systemd tor binutils man-db groff-base
+libimage-exiftool-perl poppler-utils util-linux"
 
 case ${1:-} in
 --build) pkgs=$build npm=no ;;
 --deb) pkgs="$build $deb" npm=no ;;
-"") pkgs="$build $deb $test" npm=yes ;;
+"") pkgs="$build $run $deb $test" npm=yes ;;
 *) echo "usage: sh scripts/deps.sh [--build | --deb]" >&2; exit 2 ;;
 esac
 

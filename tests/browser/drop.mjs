@@ -88,9 +88,10 @@ export async function startDrop() {
 		admin('import', join(dir, 'export.bundle'), '--trust', dropFpr);
 		const rows = admin('list', '--tsv').trim().split('\n');
 		const head = rows.shift().split('\t');
-		// Newest last: the submission sought is almost always the latest,
-		// and each read costs a passphrase derivation.
-		for (const row of rows.reverse().map((r) => r.split('\t'))) {
+		// Newest first, as list gives them: the submission sought is
+		// almost always the latest, and each read costs a passphrase
+		// derivation.
+		for (const row of rows.map((r) => r.split('\t'))) {
 			const col = (name) => row[head.indexOf(name)];
 			const read = admin('read', col('id'));
 			if (!read.includes(marker))

@@ -5,11 +5,17 @@
 adm_rc 0 --help
 grep -q '^usage: sealdrop-admin' "$AT/out" || fail "--help: no usage"
 for c in keygen import list read extract reply outbox note star \
-	fingerprint sources; do
+	fingerprint sources thread replies unqueue drops; do
 	adm_rc 0 "$c" --help
 	grep -q "^usage: sealdrop-admin .*$c" "$AT/out" || fail "$c --help"
+	cp "$AT/out" "$AT/help.want"
 	adm_rc 0 --help "$c"
+	adm_rc 0 help "$c"
+	cmp -s "$AT/out" "$AT/help.want" || fail "help $c is not $c --help"
 done
+adm_rc 0 help
+grep -q '^usage: sealdrop-admin' "$AT/out" || fail "help: no usage"
+adm_rc 2 help frobnicate
 
 # Usage errors exit 2 with one line that says why.
 adm_rc 2
@@ -66,7 +72,8 @@ adm_rc 2 --home "$AT/e" keygen --passphrase-file "$AT/empty"
 # A key-needing command: the wrong passphrase exits 1; no passphrase and
 # no terminal exits 2; the right one works (CRLF is fine).
 adm_test_home "$AT/t"
-adm_rc 0 --home "$AT/t" import "$VEC/bundle/export.bin" --trust "$VEC_FPR"
+adm_rc 0 --home "$AT/t" import "$VEC/bundle/export.bin" --trust "$VEC_FPR" \
+	--passphrase-file "$VEC/keys/test.pass"
 adm_rc 1 --home "$AT/t" read 1 --passphrase-file "$VEC/keys/wrong-passphrase.pass"
 grep -q 'wrong passphrase' "$AT/err" || fail "no 'wrong passphrase'"
 adm_rc 1 --home "$AT/t" outbox --out "$AT/ob" --passphrase-file "$AT/wrong"
@@ -78,7 +85,7 @@ adm_rc 0 --home "$AT/t" outbox --out "$AT/ob" --passphrase-file "$AT/crlf"
 [ "$(mode_of "$AT/ob")" = 600 ] || fail "outbox mode"
 
 # reply: the text is capped and must not be empty; the source must exist.
-src=$("$ADM" --home "$AT/t" list --tsv | awk -F '\t' 'NR == 2 { print $2 }')
+src=$("$ADM" --home "$AT/t" --passphrase-file "$VEC/keys/test.pass" list --tsv | awk -F '\t' 'NR == 2 { print $2 }')
 [ -n "$src" ] || fail "no source in the test archive"
 head -c 65537 /dev/zero | tr '\0' x >"$AT/long"
 adm_rc 2 --home "$AT/t" reply "$src" --message-file "$AT/long"
@@ -104,18 +111,22 @@ grep -q starred "$AT/out" || fail "star"
 adm_rc 0 --home "$AT/t" star 1
 grep -q unstarred "$AT/out" || fail "unstar"
 adm_rc 2 --home "$AT/t" star 99
-adm_rc 2 --home "$AT/t" note 99 text
-adm_rc 0 --home "$AT/t" note 1 "note-text-here"
+printf 'text\n' | adm_rc 2 --home "$AT/t" note 99
+# Never from argv: it would stay in the shell's history.
+adm_rc 2 --home "$AT/t" note 1 "note-text-here"
+grep -q 'never from the command line' "$AT/err" || fail "note from argv"
+printf 'note-text-here\n' | adm_rc 0 --home "$AT/t" note 1
 grep -a -q 'note-text-here' "$AT/t"/archive.db* && fail "note text stored"
 
 # Options may stand before the command, values and all.
 adm_rc 0 --out "$AT/ob3" --home "$AT/t" --passphrase-file "$AT/crlf" outbox
 [ -s "$AT/ob3" ] || fail "outbox with its options first"
-adm_rc 0 --source "$src" --tsv list --home "$AT/t"
+adm_rc 0 --source "$src" --tsv list --home "$AT/t" \
+	--passphrase-file "$VEC/keys/test.pass"
 [ "$(wc -l <"$AT/out")" = 2 ] || fail "list with its options first"
 
 # --passphrase-file is accepted, and ignored, where no key is needed.
-adm_rc 0 --home "$AT/t" list --passphrase-file /nonexistent
+adm_rc 0 --home "$AT/t" replies --passphrase-file /nonexistent
 adm_rc 0 --home "$AT/t" --passphrase-file /nonexistent sources
 
 echo "admin_cli: ok"

@@ -46,8 +46,8 @@ done
 adm 0 import "$AT/genuine.sdx" --trust "$DFPR"
 id=$(sqlite3 "$H/archive.db" 'SELECT id FROM submissions')
 adm 0 read "$id"
-[ "$(head -n 1 "$AT/out")" = "$GENUINE" ] || fail "read: $(cat "$AT/out")"
-src=$("$ADM" --home "$H" list --tsv | awk -F '\t' 'NR == 2 { print $2 }')
+[ "$(adm_message | head -n 1)" = "$GENUINE" ] || fail "read: $(cat "$AT/out")"
+src=$("$ADM" --home "$H" --passphrase-file "$PASS" list --tsv | awk -F '\t' 'NR == 2 { print $2 }')
 printf 'We read it. Stay safe.\n' >"$AT/reply.txt"
 adm 0 reply "$src" --message-file "$AT/reply.txt"
 rid=$(sqlite3 "$H/archive.db" 'SELECT hex(uid) FROM replies')
@@ -70,7 +70,7 @@ done
 adm 1 import "$AT/claimed.sdx"
 grep -q 'signature does not verify' "$AT/err" || fail "claimed: $(cat "$AT/err")"
 adm 0 read "$id"
-[ "$(head -n 1 "$AT/out")" = "$GENUINE" ] || fail "read after forgeries"
+[ "$(adm_message | head -n 1)" = "$GENUINE" ] || fail "read after forgeries"
 
 # The reply still goes out, and the outbox acknowledges the genuine
 # submission only.

@@ -31,8 +31,8 @@ adm_rc 1 --home "$H" import "$VEC/bundle/flipped-byte.bin" --trust "$VEC_FPR"
 	fail "a bundle that does not verify pinned its key"
 
 # Spaces are optional and case does not matter.
-adm_rc 0 --home "$H" import "$VEC/bundle/export.bin" \
-	--trust "$(echo "$VEC_FPR" | tr -d ' ' | tr a-f A-F)"
+adm_rc 0 --home "$H" --passphrase-file "$VEC/keys/test.pass" \
+	import "$VEC/bundle/export.bin" --trust "$(echo "$VEC_FPR" | tr -d ' ' | tr a-f A-F)"
 grep -q '2 new sources, 1 new submission' "$AT/out" ||
 	fail "import: $(cat "$AT/out")"
 grep -q "^Pinned drop key .* fingerprint $VEC_FPR" "$AT/out" ||
@@ -40,8 +40,8 @@ grep -q "^Pinned drop key .* fingerprint $VEC_FPR" "$AT/out" ||
 adm_rc 0 --home "$H" drops
 grep -q "fingerprint $VEC_FPR  pinned [0-9-]*  last import [0-9-]*\$" "$AT/out" ||
 	fail "drops: $(cat "$AT/out")"
-adm_rc 0 --home "$H" list --tsv
-[ "$(head -n 1 "$AT/out")" = "$(printf 'id\tsource\treceived\tbytes\tfiles\tunread\tstarred')" ] ||
+adm_rc 0 --home "$H" --passphrase-file "$VEC/keys/test.pass" list --tsv
+[ "$(head -n 1 "$AT/out")" = "$(printf 'id\tsource\treceived\tbytes\tfiles\tunread\tstarred\tnew\tstate')" ] ||
 	fail "list --tsv header: $(head -n 1 "$AT/out")"
 [ "$(wc -l <"$AT/out")" = 2 ] || fail "list --tsv: $(cat "$AT/out")"
 cp "$AT/out" "$AT/list1"
@@ -66,7 +66,8 @@ adm_test_home "$AT/fresh"
 for v in flipped-byte truncated truncated-signature missing-end \
 	data-after-signature bad-magic wrong-version version-1 \
 	oversized-length unknown-record envelope-short wrong-signer \
-	another-signature other-drop outbox; do
+	another-signature other-drop outbox reply-status-bad-status \
+	reply-status-bad-length reply-status-in-v2 reply-status-inside; do
 	adm_rc 1 --home "$H" import "$VEC/bundle/$v.bin"
 	[ "$(wc -l <"$AT/err")" = 1 ] || fail "$v: not one line"
 	grep -q 'refused, nothing imported' "$AT/err" || fail "$v: $(cat "$AT/err")"
@@ -108,7 +109,8 @@ grep -q 'this is an outbox' "$AT/err" || fail "outbox: $(cat "$AT/err")"
 adm_rc 1 --home "$H" import "$VEC/bundle/other-drop.bin"
 ofpr=$(sed -n "s/.*--trust '\([0-9a-f ]*\)'.*/\1/p" "$AT/err")
 [ -n "$ofpr" ] && [ "$ofpr" != "$VEC_FPR" ] || fail "other drop: $(cat "$AT/err")"
-adm_rc 0 --home "$H" import "$VEC/bundle/other-drop.bin" --trust "$ofpr"
+adm_rc 0 --home "$H" --passphrase-file "$VEC/keys/test.pass" \
+	import "$VEC/bundle/other-drop.bin" --trust "$ofpr"
 adm_rc 0 --home "$H" drops
 [ "$(grep -c '^drop key' "$AT/out")" = 2 ] || fail "drops: $(cat "$AT/out")"
 oid=$(grep "fingerprint $ofpr" "$AT/out" | cut -d' ' -f3)
@@ -118,7 +120,7 @@ adm_rc 1 --home "$H" import "$VEC/bundle/other-drop.bin"
 adm_rc 2 --home "$H" drops --remove nothex
 
 # The list reads back the same after all that.
-adm_rc 0 --home "$H" list --tsv
+adm_rc 0 --home "$H" --passphrase-file "$VEC/keys/test.pass" list --tsv
 cmp -s "$AT/out" "$AT/list1" || fail "list changed"
 
 echo "admin_import: ok"

@@ -16,6 +16,8 @@ exported() {
 	"$SD_BIN" --data "$DATA" export --out "$AT/$1.sdx" 2>"$AT/sd.err" ||
 		fail "export $1: $(cat "$AT/sd.err")"
 	rm -rf "$AT/count"
+	mkdir -m 700 "$AT/count"
+	cp "$A/newsroom.key" "$A/newsroom.pub" "$AT/count/"
 	adm 0 "$AT/count" import "$AT/$1.sdx" --trust "$DFPR"
 	sed -n 's/.* \([0-9]*\) new submissions\{0,1\} .*/\1/p' "$AT/out"
 }
@@ -50,7 +52,7 @@ adm 0 "$A" import "$AT/e2.sdx" --trust "$DFPR"
 adm 0 "$A" list --tsv
 [ "$(tail -n +2 "$AT/out" | wc -l)" = 1 ] || fail "A's list: $(cat "$AT/out")"
 adm 0 "$A" read "$(tail -n +2 "$AT/out" | cut -f1)"
-[ "$(cat "$AT/out")" = "$MSG1" ] || fail "A reads: $(cat "$AT/out")"
+[ "$(adm_message)" = "$MSG1" ] || fail "A reads: $(cat "$AT/out")"
 
 # B again: what it acknowledged is not acknowledged twice; what it cannot
 # open still is not.

@@ -41,6 +41,12 @@ adm() {
 	adm_rc "$want" --home "$H" --passphrase-file "$PASS" "$@"
 }
 
+# The message part of read's output in $AT/out: what follows the header
+# and its blank line.
+adm_message() {
+	sed '1,/^$/d' "$AT/out"
+}
+
 # A home holding the committed test newsroom key.
 adm_test_home() {
 	mkdir -m 700 "$1"

@@ -31,7 +31,7 @@ grep -q '1 new source, 2 new submissions' "$AT/out" ||
 ID_OK= ID_BAD=
 for id in $(sqlite3 "$H/archive.db" 'SELECT id FROM submissions'); do
 	adm 0 read "$id"
-	case $(head -n 1 "$AT/out") in
+	case $(adm_message | head -n 1) in
 	"$MSG_OK") ID_OK=$id ;;
 	"$MSG_BAD"*) ID_BAD=$id ;;
 	esac
@@ -87,7 +87,10 @@ grep -q ' 1 acknowledgement(s) (0 for submissions no longer here, 0 ignored' \
 	fail "export"
 grep -q 'exported 1 submission(s)' "$AT/sd.err" ||
 	fail "second export: $(cat "$AT/sd.err")"
-adm_rc 0 --home "$AT/fresh" import "$AT/e2.sdx" --trust "$DFPR"
+mkdir -m 700 "$AT/fresh"
+cp "$H/newsroom.key" "$H/newsroom.pub" "$AT/fresh/"
+adm_rc 0 --home "$AT/fresh" --passphrase-file "$PASS" import "$AT/e2.sdx" \
+	--trust "$DFPR"
 [ "$(sqlite3 "$AT/fresh/archive.db" 'SELECT hex(uid) FROM submissions')" = \
 	"$UID_BAD" ] || fail "the second export holds another submission"
 

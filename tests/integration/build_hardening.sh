@@ -5,7 +5,8 @@
 set -u
 . "$SEALDROP_TOP/tests/integration/lib.sh"
 
-for bin in "$SEALDROP_BUILD/sealdrop" "$SEALDROP_BUILD/sealdrop-admin"; do
+for bin in "$SEALDROP_BUILD/sealdrop" "$SEALDROP_BUILD/sealdrop-admin" \
+	"$SEALDROP_BUILD/sealdrop-inspect"; do
 	name=$(basename "$bin")
 	readelf -h "$bin" | grep -q 'Type:.*DYN' || fail "$name is not PIE"
 	readelf -d "$bin" | grep -q 'FLAGS_1.*PIE' || fail "$name lacks the PIE flag"

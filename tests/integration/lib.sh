@@ -193,6 +193,14 @@ sd_login() {
 		--data-urlencode "codename=$1"
 }
 
+# sd_form_id CLASS: the id in the delete form of the first element of
+# that class on the last page (a replies page shows receipts first).
+sd_form_id() {
+	awk -v cls="class=\"$1\"" 'index($0, cls) { on = 1 }
+		on && match($0, /name="id" value="[0-9a-f]*"/) {
+			print substr($0, RSTART + 17, RLENGTH - 18); exit }' "$SD_BODY"
+}
+
 sd_keygen() {
 	"$SD_TOOL" keygen "$1" || fail "sdtest keygen"
 }

@@ -56,7 +56,8 @@ for f in /usr/bin/sealdrop /lib/systemd/system/sealdrop.service \
 	grep -qx "$f" "$SEALDROP_BUILD/deb/sealdrop.files" ||
 		fail "sealdrop does not hold $f"
 done
-for f in /usr/bin/sealdrop-admin /usr/share/man/man1/sealdrop-admin.1.gz \
+for f in /usr/bin/sealdrop-admin /usr/libexec/sealdrop/sealdrop-inspect \
+	/usr/share/man/man1/sealdrop-admin.1.gz \
 	/usr/share/doc/sealdrop-admin/journalist-guide.md.gz \
 	/usr/share/doc/sealdrop-admin/interface.md.gz \
 	/usr/share/doc/sealdrop-admin/copyright; do
@@ -74,7 +75,8 @@ echo "sealdrop-admin depends on: $deps"
 echo "$deps" | tr ',|' '\n\n' | awk '{ print $1 }' |
 	grep -Ex 'libmicrohttpd.*|libqrencode.*|systemd.*|tor|adduser' &&
 	fail "sealdrop-admin needs more than it uses: $deps"
-for lib in libsodium23 libsqlite3-0 libseccomp2 libc6; do
+for lib in libsodium23 libsqlite3-0 libseccomp2 libc6 libmagic1 mat2 \
+	bubblewrap; do
 	case $deps in *"$lib"*) ;; *) fail "sealdrop-admin does not depend on $lib" ;; esac
 done
 dpkg-deb -f "$srv" Depends | grep -q systemd ||
@@ -159,7 +161,9 @@ echo "ok: installed; user, /var/lib/sealdrop 0700, unit verified, not enabled"
 	sd_init "$DATA" "$H/newsroom.pub"
 	sd_start "$DATA"
 	sd_source
-	st=$(sd_submit "from the package test $marker")
+	printf '%%PDF-1.4\n%%%%EOF\n' >"$AT/doc.pdf"
+	st=$(sd_submit "from the package test $marker" \
+		-F "file=@$AT/doc.pdf;filename=doc.pdf")
 	[ "$st" = 200 ] || fail "submission: $st"
 	sd_stop
 	"$SD_BIN" --data "$DATA" export --out "$AT/export.sdx" 2>/dev/null ||
@@ -167,13 +171,19 @@ echo "ok: installed; user, /var/lib/sealdrop 0700, unit verified, not enabled"
 	fpr=$("$SD_BIN" --data "$DATA" status |
 		sed -n 's/^drop key [0-9a-f]* fingerprint //p')
 	[ -n "$fpr" ] || fail "status printed no drop key"
-	adm_rc 0 --home "$H" import "$AT/export.sdx" --trust "$fpr"
-	adm_rc 0 --home "$H" list --tsv
+	adm_rc 0 --home "$H" --passphrase-file "$PASS" import "$AT/export.sdx" \
+		--trust "$fpr"
+	adm_rc 0 --home "$H" --passphrase-file "$PASS" list --tsv
 	id=$(awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "id") c = i }
 		NR == 2 { print $c }' "$AT/out")
 	[ -n "$id" ] || fail "list: $(cat "$AT/out")"
 	adm_rc 0 --home "$H" --passphrase-file "$PASS" read "$id"
 	grep -q "$marker" "$AT/out" || fail "read: $(cat "$AT/out")"
+	# The installed inspector is found, and runs in its sandbox.
+	adm_rc 0 --home "$H" --passphrase-file "$PASS" extract "$id" \
+		--to "$AT/x"
+	grep -q '^Type: application/pdf' "$AT/x/doc.pdf.report.txt" ||
+		fail "extract: $(cat "$AT/err" "$AT/x/doc.pdf.report.txt")"
 	echo "ok: round trip with the installed programs"
 ) || exit 1
 

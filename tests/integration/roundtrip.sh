@@ -96,9 +96,9 @@ ID_A1= ID_A2= ID_B=
 for id in $(cut -f1 "$AT/rows"); do
 	adm 0 read "$id"
 	cp "$AT/out" "$AT/read-$id"
-	if [ "$(cat "$AT/out")" = "$MSG_A1" ]; then
+	if [ "$(adm_message)" = "$MSG_A1" ]; then
 		ID_A1=$id
-	elif [ "$(cat "$AT/out")" = "$MSG_A2" ]; then
+	elif [ "$(adm_message)" = "$MSG_A2" ]; then
 		ID_A2=$id
 	else
 		ID_B=$id
@@ -112,7 +112,7 @@ SRC_B=$(awk -F '\t' -v id="$ID_B" '$1 == id { print $2 }' "$AT/rows")
 	fail "A's two submissions under two sources"
 [ "$SRC_A" != "$SRC_B" ] || fail "A and B under one source"
 awk -F '\t' -v id="$ID_A1" '$1 == id && $6 == 0 { ok = 1 } END { exit !ok }' \
-	"$("$ADM" --home "$H" list --tsv >"$AT/l2"; echo "$AT/l2")" ||
+	"$("$ADM" --home "$H" --passphrase-file "$PASS" list --tsv >"$AT/l2"; echo "$AT/l2")" ||
 	fail "read did not mark $ID_A1 read"
 
 # The hostile message reaches the terminal defanged, words intact.
@@ -128,18 +128,18 @@ LC_ALL=C grep -q "$(printf '\033')" "$AT/out" || fail "--raw changed bytes"
 # --- extract: the identical file; never overwritten; hostile names ---
 adm 0 extract "$ID_A1" --to "$X"
 grep -q 'may be hostile' "$AT/err" || fail "no warning about files"
-f=$(cat "$AT/out")
+f=$(head -n 1 "$AT/out") # then its report
 [ -f "$f" ] || fail "extract printed $f"
 cmp -s "$f" "$AT/big.bin" || fail "extracted file differs"
 [ "$(mode_of "$X")" = 700 ] || fail "OUTDIR mode"
 [ "$(mode_of "$f")" = 600 ] || fail "file mode"
 adm 0 extract "$ID_A1" --to "$X"
-f2=$(cat "$AT/out")
+f2=$(head -n 1 "$AT/out")
 [ "$f2" != "$f" ] || fail "second extract reused the name"
 case $f2 in *" (2).bin") ;; *) fail "second extract: $f2" ;; esac
 cmp -s "$f" "$AT/big.bin" || fail "first copy overwritten"
 adm 0 extract "$ID_B" --to "$X"
-hb=$(cat "$AT/out")
+hb=$(head -n 1 "$AT/out")
 [ "$(dirname "$hb")" = "$X" ] || fail "hostile name escaped: $hb"
 case $(basename "$hb") in .*) fail "hidden file: $hb" ;; esac
 LC_ALL=C printf '%s' "$hb" | grep -q "$(printf '[\001-\037\177]')" &&
@@ -197,7 +197,13 @@ printf '\377' | dd of="$AT/ob-flip.sdo" bs=1 seek=100 conv=notrunc 2>/dev/null
 [ $? = 1 ] || fail "server imported a flipped outbox"
 H2=$AT/other
 adm_rc 0 --home "$H2" --passphrase-file "$PASS" keygen
-adm_rc 0 --home "$H2" import "$AT/export1.sdx" --trust "$dfpr"
+# Another newsroom's home cannot import the export (nothing in it is
+# sealed to its key); with a copy of this archive it knows the sources.
+adm_rc 1 --home "$H2" --passphrase-file "$PASS" import "$AT/export1.sdx" \
+	--trust "$dfpr"
+grep -q "none of its 3 new submissions is sealed to this home's key" \
+	"$AT/err" || fail "another home's import: $(cat "$AT/err")"
+cp "$H/archive.db" "$H2/archive.db"
 printf 'forged-%s' "$CANARY" >"$AT/forged.txt"
 adm_rc 0 --home "$H2" reply "$SRC_A" --message-file "$AT/forged.txt"
 rm -f "$AT/forged.txt"
@@ -206,7 +212,10 @@ adm_rc 0 --home "$H2" --passphrase-file "$PASS" outbox --out "$AT/forged.sdo"
 [ $? = 1 ] || fail "server imported an outbox signed by another key"
 "$SD_BIN" --data "$DATA" export --out "$AT/export-check.sdx" ||
 	fail "export after refusals"
-adm_rc 0 --home "$AT/check" import "$AT/export-check.sdx" --trust "$dfpr"
+mkdir -m 700 "$AT/check"
+cp "$H/newsroom.key" "$H/newsroom.pub" "$AT/check/"
+adm_rc 0 --home "$AT/check" --passphrase-file "$PASS" \
+	import "$AT/export-check.sdx" --trust "$dfpr"
 grep -q '3 new submissions' "$AT/out" ||
 	fail "a refused outbox changed the server: $(cat "$AT/out")"
 
@@ -224,7 +233,7 @@ grep -q 'class="reply"' "$SD_BODY" || fail "no class=reply for A"
 grep -q "$REPLY" "$SD_BODY" || fail "A does not see the reply"
 grep -q "forged-$CANARY" "$SD_BODY" && fail "A sees the forged reply"
 [ "$(grep -c 'class="reply"' "$SD_BODY")" = 1 ] || fail "A: not one reply"
-rid=$(sed -n 's|.*name="id" value="\([^"]*\)".*|\1|p' "$SD_BODY" | head -n 1)
+rid=$(sd_form_id reply)
 [ -n "$rid" ] || fail "no reply id in the delete form"
 csrf=$(sd_csrf)
 st=$(sd_req POST /replies/delete --data-urlencode "csrf=$csrf" \

@@ -26,7 +26,7 @@
 static char home[] = "/tmp/test_admin_archive.XXXXXX";
 static char bundle_path[300];
 static const struct admin_cmd import_cmd = { "import", cmd_import, "BUNDLE",
-					     0, "" };
+					     0, "", 0 };
 
 static const uint8_t pk_s[32] = { 1 }, pk_t[32] = { 2 };
 static const uint8_t uid1[BUNDLE_ID] = { 1 }, uid2[BUNDLE_ID] = { 2 };
@@ -46,11 +46,18 @@ static int import(void)
 	struct admin a = { 0 };
 	char fpr[KEYS_FPR_LEN];
 	char *argv[] = { bundle_path, "--trust", fpr };
+	int rc;
 
 	dropkey_fingerprint(drop_key()->pk, fpr);
 	a.home = home;
 	a.cmd = &import_cmd;
-	return cmd_import(&a, 3, argv);
+	/* A key of its own, as if unlocked: these bundles' envelopes are
+	 * placeholders, which count as damaged, not as another key's. */
+	a.key = keys_generate();
+	assert_non_null(a.key);
+	rc = cmd_import(&a, 3, argv);
+	keys_secret_free(a.key);
+	return rc;
 }
 
 static long long count(const char *sql)
@@ -202,7 +209,8 @@ static void test_receipt_marks_delivered(void **state)
 	assert_int_equal(archive_source_add(ar, pk_s, 100, &added), 0);
 	assert_int_equal(added, 1);
 	assert_int_equal(archive_source_by_pk(ar, pk_s, &src), 0);
-	assert_int_equal(archive_reply_add(ar, rid, src, env, sizeof(env)), 0);
+	assert_int_equal(archive_reply_add(ar, rid, src, env, sizeof(env),
+					   env, sizeof(env)), 0);
 	archive_close(ar);
 	assert_int_equal(count("SELECT delivered FROM replies"), 0);
 
@@ -211,6 +219,72 @@ static void test_receipt_marks_delivered(void **state)
 	finish(b, fd);
 	assert_int_equal(import(), ADM_OK);
 	assert_int_equal(count("SELECT delivered FROM replies"), 1);
+}
+
+/* A reported status is recorded and due for acknowledgement; a deletion
+ * is never overwritten by a later report of reading; an unknown reply
+ * changes nothing. */
+static void test_reply_status(void **state)
+{
+	static const uint8_t rid[BUNDLE_ID] = { 9 }, other[BUNDLE_ID] = { 8 };
+	uint8_t env[64] = { 0 };
+	archive *ar;
+	int64_t src;
+	int added;
+
+	(void)state;
+	reset_archive();
+	assert_int_equal(archive_open(home, &ar), 0);
+	assert_int_equal(archive_source_add(ar, pk_s, 100, &added), 0);
+	assert_int_equal(archive_source_by_pk(ar, pk_s, &src), 0);
+	assert_int_equal(archive_reply_add(ar, rid, src, env, sizeof(env),
+					   env, sizeof(env)), 0);
+	assert_int_equal(archive_reply_status(ar, rid, BUNDLE_REPLY_READ, 200),
+			 0);
+	assert_int_equal(archive_reply_status(ar, other, BUNDLE_REPLY_READ,
+					      200), 0);
+	archive_close(ar);
+	assert_int_equal(count("SELECT status FROM replies"), 1);
+	assert_int_equal(count("SELECT status_day FROM replies"), 200);
+	assert_int_equal(count("SELECT status_acked FROM replies"), 0);
+	assert_int_equal(count("SELECT count(*) FROM replies"), 1);
+
+	assert_int_equal(archive_open(home, &ar), 0);
+	assert_int_equal(archive_reply_status(ar, rid, BUNDLE_REPLY_DELETED,
+					      201), 0);
+	assert_int_equal(archive_reply_status(ar, rid, BUNDLE_REPLY_READ, 202),
+			 0);
+	archive_close(ar);
+	assert_int_equal(count("SELECT status FROM replies"), 2);
+	assert_int_equal(count("SELECT status_day FROM replies"), 201);
+}
+
+/* A reply is taken back only while no outbox has carried it. */
+static void test_reply_unqueue(void **state)
+{
+	static const uint8_t r1[BUNDLE_ID] = { 5 }, r2[BUNDLE_ID] = { 6 };
+	uint8_t env[64] = { 0 };
+	archive *ar;
+	int64_t src;
+	int added;
+
+	(void)state;
+	reset_archive();
+	assert_int_equal(archive_open(home, &ar), 0);
+	assert_int_equal(archive_source_add(ar, pk_s, 100, &added), 0);
+	assert_int_equal(archive_source_by_pk(ar, pk_s, &src), 0);
+	assert_int_equal(archive_reply_add(ar, r1, src, env, sizeof(env),
+					   env, sizeof(env)), 0);
+	assert_int_equal(archive_reply_add(ar, r2, src, env, sizeof(env),
+					   env, sizeof(env)), 0);
+	assert_int_equal(archive_exec(ar, "UPDATE replies SET outboxed = 1 "
+				      "WHERE id = 2", "test"), 0);
+	assert_int_equal(archive_reply_unqueue(ar, 1), 0);
+	assert_int_equal(archive_reply_unqueue(ar, 1), 1);
+	assert_int_equal(archive_reply_unqueue(ar, 2), 2);
+	assert_int_equal(archive_reply_unqueue(ar, 99), 1);
+	archive_close(ar);
+	assert_int_equal(count("SELECT count(*) FROM replies"), 1);
 }
 
 static void test_truncated_refused(void **state)
@@ -413,8 +487,8 @@ static void test_designation_lengthens_to_refusal(void **state)
 			       "000000000000000000000000'"), 0);
 }
 
-/* Version 1's sources and submissions, as older archives hold them (v2
- * leaves the other tables as they are). */
+/* Version 1's sources, submissions and replies, as older archives hold
+ * them (v2 and v3 leave or extend them). */
 static const char schema_v1_part[] =
 	"CREATE TABLE sources ("
 	" id INTEGER PRIMARY KEY,"
@@ -431,6 +505,13 @@ static const char schema_v1_part[] =
 	" unread INTEGER NOT NULL DEFAULT 1,"
 	" starred INTEGER NOT NULL DEFAULT 0,"
 	" acked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE replies ("
+	" id INTEGER PRIMARY KEY,"
+	" uid BLOB NOT NULL UNIQUE CHECK (length(uid) = 16),"
+	" source INTEGER NOT NULL REFERENCES sources (id),"
+	" day INTEGER NOT NULL,"
+	" env BLOB NOT NULL,"
+	" delivered INTEGER NOT NULL DEFAULT 0);"
 	"PRAGMA user_version = 1;";
 
 static void v1_source(sqlite3 *db, int64_t id, const uint8_t pk[32])
@@ -500,7 +581,7 @@ static void test_migrate_v1_collision(void **state)
 	assert_int_equal(src, 9);
 	assert_memory_equal(got, a, 32);
 	archive_close(ar);
-	assert_int_equal(count("PRAGMA user_version"), 2);
+	assert_int_equal(count("PRAGMA user_version"), 3);
 	assert_int_equal(count("SELECT count(*) FROM submissions"), 3);
 	assert_int_equal(count("SELECT count(DISTINCT designation) "
 			       "FROM sources"), 3);
@@ -684,6 +765,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_source_refused_whole),
 		cmocka_unit_test(test_chunks_and_idempotence),
 		cmocka_unit_test(test_receipt_marks_delivered),
+		cmocka_unit_test(test_reply_status),
+		cmocka_unit_test(test_reply_unqueue),
 		cmocka_unit_test(test_truncated_refused),
 		cmocka_unit_test(test_colliding_designations),
 		cmocka_unit_test(test_designation_lengthens_to_refusal),

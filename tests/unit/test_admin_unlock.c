@@ -61,7 +61,7 @@ static void write_file(const char *path, const void *buf, size_t len)
 	assert_int_equal(fclose(f), 0);
 }
 
-static const struct admin_cmd dummy = { "test", NULL, "", 1, "" };
+static const struct admin_cmd dummy = { "test", NULL, "", 1, "", 0 };
 
 static void test_pass_from_file(void **state)
 {
