@@ -80,6 +80,10 @@ static const struct conf_key keys[] = {
 	    "Memory for one connection's headers and buffers, KiB."),
 	NUM(max_concurrent_uploads, 1, 1000, 128,
 	    "Submissions being received at once; more get a 503 page."),
+	NUM(upload_buffer_mb, 1, 4096, 64,
+	    "Ciphertext all uploads together hold in memory before writing "
+	    "it, MiB; past it each upload writes at every sealed chunk, so "
+	    "many slow uploads cost little memory each."),
 	NUM(min_upload_kb_s, 0, 1024, 1,
 	    "Slowest upload kept, KiB a second: one that sends less in any "
 	    "min_upload_window_s after its first is cut off and rolled back, "
