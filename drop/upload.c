@@ -22,7 +22,7 @@ enum part { PART_NONE, PART_CSRF, PART_HONEYPOT, PART_MESSAGE, PART_FILE,
  * chunk rather than at UPLOAD_FLUSH: many slow uploads at once cost
  * little each, and one fast one alone still writes in large pieces. */
 static atomic_size_t held;
-static size_t budget = (size_t)64 << 20;
+static size_t budget = (size_t)32 << 20;
 
 /* One buffer of ciphertext on its way to the database, in envelope
  * order: the rest of envelope first (the open one when nbuf is 0), the

@@ -52,7 +52,7 @@ upload *upload_new(writer *w, int64_t source_id, const uint8_t (*pks)[32],
 		   size_t npk, const char *csrf);
 
 /* The ciphertext every upload together may hold before it is written,
- * bytes (64 MiB until set). Call before serving. */
+ * bytes (32 MiB until set). Call before serving. */
 void upload_budget(size_t bytes);
 
 /* Bounds u: at most max_files files (the message is not one) and
