@@ -181,7 +181,7 @@ fuzz:
 	$(MAKE) fuzz-check FUZZ_SECONDS=300
 
 # The fault and load scripts at full size (minutes; not part of check).
-stress: all $(TOOL_BIN)
+stress: all $(TOOL_BIN) $(BUILD)/bench/bench
 	sh tests/stress/run.sh $(BUILD)
 
 # The benchmark: a table on stdout and $(BUILD)/bench.tsv.
@@ -205,7 +205,8 @@ deps-deb:
 	sh scripts/deps.sh --deb
 
 # Builds and runs the whole suite once in $(BUILD).
-test: all $(UNIT_BIN) $(TOOL_BIN)
+# stress_torspeed drives its uploads with the benchmark's client.
+test: all $(UNIT_BIN) $(TOOL_BIN) $(BUILD)/bench/bench
 	sh tests/run.sh $(BUILD)
 
 # The same suite, instrumented. _FORTIFY_SOURCE is left out: it fights

@@ -10,9 +10,16 @@
  *                                settings (WAL, synchronous=FULL): rows/s
  *   bench posts PORT COOKIE CSRF CLIENTS SECONDS BYTES
  *                                small text submissions from CLIENTS
- *                                keep-alive connections: submissions/s
+ *                                clients, a connection each: submissions/s
  *   bench codenames PORT CLIENTS sign-ups at once, each on its own
  *                                session: "p50 p99 max ok busy" (ms)
+ *   bench torspeed PORT COOKIE CSRF UPLOADS KB_S SECONDS
+ *                                UPLOADS submissions at once, each a file
+ *                                sent at KB_S kB a second for SECONDS, while
+ *                                another visitor asks for GET / ten times a
+ *                                second: "stored p99 alone_p99 failed"
+ *                                (page latencies in ms; alone: before the
+ *                                uploads start)
  *
  * MB is 10^6 bytes. Only 127.0.0.1 is ever contacted.
  */
@@ -25,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -263,24 +271,20 @@ struct posts {
 	atomic_long done, failed;
 };
 
+/* One connection per submission: the drop closes each after its
+ * response (no keep-alive), as a browser over Tor would see it. */
 static void *poster(void *arg)
 {
 	struct posts *p = arg;
 	struct resp r;
-	int fd = dial(p->port);
 	while (now() < p->until) {
-		if (exchange(fd, p->req, p->len, &r)) {
-			close(fd);
-			fd = dial(p->port);
-			atomic_fetch_add(&p->failed, 1);
-			continue;
-		}
-		if (r.status == 200)
+		int fd = dial(p->port);
+		if (!exchange(fd, p->req, p->len, &r) && r.status == 200)
 			atomic_fetch_add(&p->done, 1);
 		else
 			atomic_fetch_add(&p->failed, 1);
+		close(fd);
 	}
-	close(fd);
 	return NULL;
 }
 
@@ -350,6 +354,9 @@ static void *signer(void *arg)
 			 "application/x-www-form-urlencoded\r\n"
 			 "Content-Length: %zu\r\n\r\ncsrf=%s", r.cookie,
 			 strlen(r.csrf) + 5, r.csrf);
+	/* The drop closed the first connection after its page. */
+	close(fd);
+	fd = dial(s->port);
 	pthread_barrier_wait(s->go);
 	double t = now();
 	s->status = exchange(fd, req, (size_t)n, &r) ? -1 : r.status;
@@ -362,6 +369,13 @@ static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return x < y ? -1 : x > y;
+}
+
+/* The pct-th percentile of ms[0..n) by nearest rank (sorts ms). */
+static double rank(double *ms, int n, int pct)
+{
+	qsort(ms, (size_t)n, sizeof(*ms), cmp_double);
+	return n ? ms[(n * pct + 99) / 100 - 1] : 0;
 }
 
 static int cmd_codenames(char **argv)
@@ -389,15 +403,162 @@ static int cmd_codenames(char **argv)
 		else if (s[i].status == 503)
 			busy++;
 	}
-	qsort(ms, (size_t)m, sizeof(*ms), cmp_double);
-	/* Nearest rank. */
-	double p50 = m ? ms[(m * 50 + 99) / 100 - 1] : 0;
-	double p99 = m ? ms[(m * 99 + 99) / 100 - 1] : 0;
-	printf("%.0f %.0f %.0f %d %d\n", p50, p99, m ? ms[m - 1] : 0, ok,
-	       busy);
+	printf("%.0f %.0f %.0f %d %d\n", rank(ms, m, 50), rank(ms, m, 99),
+	       rank(ms, m, 100), ok, busy);
 	free(s);
 	free(t);
 	free(ms);
+	return 0;
+}
+
+/* --- many uploads at Tor's speed at once --- */
+
+struct slow {
+	int fd;
+	size_t sent;      /* bytes of the request sent */
+	size_t got;       /* bytes of the response read */
+	char resp[16];    /* its first bytes, for the status */
+	int done;         /* answered or closed */
+};
+
+/* Latencies of GET / from a fresh connection each, until *stop. */
+struct pages {
+	unsigned port;
+	atomic_int *stop;
+	double ms[1 << 16];
+	int n;
+};
+
+static double page_once(unsigned port)
+{
+	struct resp r;
+	const char get[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	int fd = dial(port);
+	double t = now();
+	int bad = exchange(fd, get, sizeof(get) - 1, &r) || r.status != 200;
+	t = (now() - t) * 1e3;
+	close(fd);
+	return bad ? -1 : t;
+}
+
+static void *pager(void *arg)
+{
+	struct pages *p = arg;
+	while (!atomic_load(p->stop) && p->n < (int)(sizeof(p->ms) /
+						     sizeof(*p->ms))) {
+		double t = now(), ms = page_once(p->port);
+		/* A failed page counts as the slowest there could be. */
+		p->ms[p->n++] = ms < 0 ? 1e9 : ms;
+		double left = 0.1 - (now() - t);
+		if (left > 0)
+			usleep((useconds_t)(left * 1e6));
+	}
+	return NULL;
+}
+
+static int cmd_torspeed(char **argv)
+{
+	unsigned port = (unsigned)atoi(argv[0]);
+	int n = atoi(argv[3]), stored = 0, failed = 0;
+	double rate = atof(argv[4]) * 1000, secs = atof(argv[5]);
+	size_t file = (size_t)(rate * secs);
+	atomic_int stop = 0;
+	if (n < 1 || n > 20000 || rate <= 0 || secs <= 0)
+		die("torspeed: 1 to 20000 uploads, a rate and seconds");
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* One request for all: the head, the token, a file, the end. */
+	char head[1024], pre[512];
+	const char post[] = "\r\n--BenchBoundary--\r\n";
+	int pl = snprintf(pre, sizeof(pre), "--BenchBoundary\r\n"
+			  "Content-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+			  "%s\r\n--BenchBoundary\r\nContent-Disposition: "
+			  "form-data; name=\"file\"; filename=\"slow.bin\"\r\n"
+			  "Content-Type: application/octet-stream\r\n\r\n",
+			  argv[2]);
+	size_t body = (size_t)pl + file + sizeof(post) - 1;
+	int hl = snprintf(head, sizeof(head), "POST /submit HTTP/1.1\r\n"
+			  "Host: 127.0.0.1\r\nCookie: %s\r\nContent-Type: "
+			  "multipart/form-data; boundary=BenchBoundary\r\n"
+			  "Content-Length: %zu\r\n\r\n%s", argv[1], body, pre);
+	size_t total = (size_t)hl + file + sizeof(post) - 1;
+	uint8_t *req = malloc(total);
+	struct slow *c = calloc((size_t)n, sizeof(*c));
+	static struct pages pg;
+	if (!req || !c)
+		die("malloc");
+	memcpy(req, head, (size_t)hl);
+	randombytes_buf(req + hl, file);
+	memcpy(req + hl + file, post, sizeof(post) - 1);
+
+	/* The page alone first, then with every upload under way. */
+	pg.port = port;
+	pg.stop = &stop;
+	for (int i = 0; i < 50; i++) {
+		double ms = page_once(port);
+		pg.ms[pg.n++] = ms < 0 ? 1e9 : ms;
+	}
+	double alone = rank(pg.ms, pg.n, 99);
+	pg.n = 0;
+
+	for (int i = 0; i < n; i++) {
+		c[i].fd = dial(port);
+		fcntl(c[i].fd, F_SETFL, O_NONBLOCK);
+	}
+	pthread_t pt;
+	if (pthread_create(&pt, NULL, pager, &pg))
+		die("thread");
+	/* The head goes at once; the body at the rate, ten times a second. */
+	double start = now(), deadline = start + secs + 120;
+	int open = n;
+	while (open && now() < deadline) {
+		double tick = now();
+		size_t due = (size_t)hl + (size_t)((tick - start) * rate);
+		for (int i = 0; i < n; i++) {
+			struct slow *s = &c[i];
+			if (s->done)
+				continue;
+			size_t want = due < total ? due : total;
+			while (s->sent < want) {
+				ssize_t w = send(s->fd, req + s->sent,
+						 want - s->sent, MSG_NOSIGNAL);
+				if (w <= 0)
+					break;
+				s->sent += (size_t)w;
+			}
+			ssize_t r = recv(s->fd, s->resp + s->got,
+					 sizeof(s->resp) - 1 - s->got, 0);
+			if (r > 0)
+				s->got += (size_t)r;
+			if (r == 0 || (r < 0 && errno != EAGAIN) ||
+			    s->got >= 12) {
+				s->resp[s->got] = '\0';
+				if (s->got >= 12 && !strncmp(s->resp + 9, "200",
+							     3))
+					stored++;
+				else
+					failed++;
+				s->done = 1;
+				close(s->fd);
+				open--;
+			}
+		}
+		double left = 0.1 - (now() - tick);
+		if (left > 0)
+			usleep((useconds_t)(left * 1e6));
+	}
+	atomic_store(&stop, 1);
+	pthread_join(pt, NULL);
+	for (int i = 0; i < n; i++)
+		if (!c[i].done)
+			close(c[i].fd);
+	printf("%d %.0f %.0f %d\n", stored, rank(pg.ms, pg.n, 99), alone,
+	       failed + open);
+	free(req);
+	free(c);
 	return 0;
 }
 
@@ -414,6 +575,7 @@ int main(int argc, char **argv)
 		{ "sqlite", 3, cmd_sqlite },
 		{ "posts", 6, cmd_posts },
 		{ "codenames", 2, cmd_codenames },
+		{ "torspeed", 6, cmd_torspeed },
 	};
 	if (crypt_init())
 		die("init");

@@ -19,21 +19,27 @@ vmhwm() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SD_PID/status"; }
 reset_hwm() { echo 5 >"/proc/$SD_PID/clear_refs" 2>/dev/null; }
 
 # row METRIC VALUE UNIT BASELINE_METRIC BASELINE_VALUE TARGET
-# TARGET: ">=X", "<=X" or "report", for the table only.
+# TARGET: ">=X" or "<=X" for the ratio, "v<=X" for the value itself, or
+# "report", for the table only.
 printf 'metric\tvalue\tunit\tbaseline_metric\tbaseline_value\tratio\n' >"$tsv"
 : >"$SD_TMP/targets"
 row() {
 	ratio=$(awk -v a="$2" -v b="$5" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$ratio" \
 		>>"$tsv"
-	verdict=$(awk -v r="$ratio" -v t="$6" 'BEGIN {
+	verdict=$(awk -v r="$ratio" -v v="$2" -v t="$6" 'BEGIN {
 		if (t == "report") { print "report"; exit }
+		if (substr(t, 1, 1) == "v") { r = v; t = substr(t, 2) }
 		op = substr(t, 1, 2); x = substr(t, 3) + 0
 		ok = op == ">=" ? r >= x : r <= x
 		print (ok ? "met " : "MISSED ") t }')
 	printf '%s\t%s\n' "$1" "$verdict" >>"$SD_TMP/targets"
 	echo "  $1: $2 $3 ($4: $5) ratio $ratio, $verdict" >&2
 }
+
+# lesser A B: the smaller of two rates, the limit of a path that needs
+# both.
+lesser() { awk -v a="$1" -v b="$2" 'BEGIN { print a < b ? a : b }'; }
 
 # upload FILE: POST /submit of FILE with the session in the jar; prints
 # the seconds it took (curl's total), fails unless answered 200.
@@ -62,11 +68,16 @@ for m in 64 256 1024; do
 	head -c $((m << 20)) /dev/urandom >"$SD_TMP/r$m"
 done
 
+# An upload's limit is the slower of its two halves: sealing, and
+# writing the ciphertext durably. The disk here may answer fdatasync from
+# a cache, so it is measured next to the figure it bounds, each time.
 echo "bench: upload of 256 MiB" >&2
+seal256=$("$B" seal "$SD_TMP/r256" | cut -d' ' -f1)
 ws=$("$B" writesync "$data/writesync.tmp" 256 | cut -d' ' -f1)
 t=$(upload "$SD_TMP/r256")
+echo "  sealing alone $seal256 MB/s, write + fdatasync $ws MB/s" >&2
 row upload_256MiB_durable "$(MB $((256 << 20)) "$t")" MB/s \
-	write_fdatasync_256MiB "$ws" ">=0.6"
+	min_seal_writesync_256MiB "$(lesser "$seal256" "$ws")" ">=0.6"
 
 echo "bench: sealdrop-admin extract of the same 256 MiB" >&2
 "$SD_BIN" --data "$data" export --out "$SD_TMP/x.bundle" >/dev/null 2>&1 ||
@@ -94,12 +105,15 @@ start=$(date +%s.%N)
 adm read "$id" >/dev/null 2>&1
 unlock=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
 ss=$("$B" secretstream "$SD_TMP/r256" | cut -d' ' -f1)
+ws=$("$B" writesync "$SD_TMP/writesync.tmp" 256 | cut -d' ' -f1)
+echo "  secretstream decryption $ss MB/s, write + fdatasync $ws MB/s" >&2
+xlimit=$(lesser "$ss" "$ws")
 row extract_256MiB "$(MB $((256 << 20)) "$t")" MB/s \
-	secretstream_decrypt_256MiB "$ss" ">=0.8"
+	min_decrypt_writesync_256MiB "$xlimit" ">=0.8"
 row extract_256MiB_after_unlock \
 	"$(awk -v t="$t" -v u="$unlock" 'BEGIN { printf "%.1f",
-		268.435456 / (t - u) }')" MB/s secretstream_decrypt_256MiB \
-	"$ss" ">=0.8"
+		268.435456 / (t - u) }')" MB/s min_decrypt_writesync_256MiB \
+	"$xlimit" ">=0.8"
 rm -rf "$keys/archive.db"*
 
 echo "bench: peak memory of uploads" >&2
@@ -135,9 +149,12 @@ size=$(sd_sql "$data" "SELECT length(data) FROM chunks ORDER BY id DESC \
 	LIMIT 1")
 rows=$("$B" sqlite "$data" 500 "$size" | cut -d' ' -f1)
 row small_submissions_8_clients "$subs" 1/s "sqlite_durable_insert_${size}B" \
-	"$rows" ">=0.8"
+	"$rows" ">=1.0"
 
+# 32 sign-ups at once queue for the derivation slots (kdf_workers, 2
+# here): at best the last waits for ceil(32 / slots) derivations.
 echo "bench: new codenames" >&2
+slots=2
 reset_hwm
 one=$("$B" codenames "$port" 1)
 rss1=$(vmhwm)
@@ -146,10 +163,38 @@ many=$("$B" codenames "$port" 32)
 rss32=$(vmhwm)
 set -- $many
 [ "$4" -gt 0 ] || fail "no codename made at 32 at once"
-row codename_p99_at_32 "$2" ms codename_alone "${one%% *}" report
-row codename_peak_rss_at_32 "$rss32" MiB codename_alone_peak_rss "$rss1" \
+row signup_p99_at_32 "$2" ms "signup_alone_x$(((32 + slots - 1) / slots))" \
+	"$((${one%% *} * ((32 + slots - 1) / slots)))" "<=1.2"
+row signup_peak_rss_at_32 "$rss32" MiB signup_alone_peak_rss "$rss1" \
 	report
-echo "  at 32: p50 $1 ms, p99 $2 ms, max $3 ms; $4 made, $5 busy (503)" >&2
+echo "  at 32: p50 $1 ms, p99 $2 ms, max $3 ms; $4 made, $5 busy (503);" \
+	"alone ${one%% *} ms" >&2
+sd_stop
+
+# 1,000 sources on slow Tor circuits upload at once, at the configuration
+# `sealdrop init` writes: each trickles a file at 50 kB/s for 20 s while
+# another visitor asks for the landing page ten times a second. Every
+# upload should be stored, in bounded memory, and the page stay quick.
+echo "bench: 1,000 uploads at Tor's speed, default configuration" >&2
+tor=$SD_TMP/tor
+sd_init "$tor" "$keys/newsroom.pub"
+sd_start "$tor"
+port=${SD_URL##*:}
+rm -f "$SD_JAR"
+sd_source
+sd_raw_client
+reset_hwm
+rssidle=$(vmhwm)
+set -- $("$B" torspeed "$port" "$cookie" "$csrf" 1000 50 20)
+rsstor=$(vmhwm)
+[ "$#" = 4 ] || fail "torspeed"
+got=$(sd_sql "$tor" "SELECT count(*) FROM submissions WHERE complete = 1")
+[ "$got" = "$1" ] || fail "$1 uploads answered 200, $got stored"
+row tor_speed_uploads_1000_stored "$1" uploads uploads_sent 1000 ">=1.0"
+row tor_speed_uploads_1000_peak_rss "$rsstor" MiB serve_rss_idle \
+	"$rssidle" "v<=300"
+row tor_speed_uploads_1000_page_p99 "$2" ms page_p99_alone "$3" "v<=500"
+echo "  $1 stored, $4 refused or cut off" >&2
 sd_stop
 
 echo

@@ -70,16 +70,22 @@ static const struct conf_key keys[] = {
 	    "translators trying their work; empty: the built-in ones."),
 	NUM(max_upload_mb, 1, 4096, 500,
 	    "Largest submission (message and files together), MiB."),
-	NUM(max_connections, 4, 10000, 256,
+	NUM(max_connections, 4, 65536, 2560,
 	    "Connections served at once (one thread each), counted from the "
 	    "moment their request head is in; before that they wait at the "
-	    "door (max_waiting_connections)."),
+	    "door (max_waiting_connections). Leave room above "
+	    "max_concurrent_uploads for pages, sign-ups and logins."),
 	NUM(connection_timeout_s, 5, 3600, 120,
 	    "A connection idle this long, in seconds, is closed."),
-	NUM(connection_memory_kb, 16, 4096, 64,
+	NUM(connection_memory_kb, 16, 4096, 32,
 	    "Memory for one connection's headers and buffers, KiB."),
-	NUM(max_concurrent_uploads, 1, 1000, 128,
-	    "Submissions being received at once; more get a 503 page."),
+	NUM(max_concurrent_uploads, 1, 65536, 2048,
+	    "Submissions being received at once; more get a 503 page. A held "
+	    "upload costs about a quarter of a MiB."),
+	NUM(upload_buffer_mb, 1, 4096, 32,
+	    "Ciphertext all uploads together hold in memory before writing "
+	    "it, MiB; past it each upload writes at every sealed chunk, so "
+	    "many slow uploads cost little memory each."),
 	NUM(min_upload_kb_s, 0, 1024, 1,
 	    "Slowest upload kept, KiB a second: one that sends less in any "
 	    "min_upload_window_s after its first is cut off and rolled back, "

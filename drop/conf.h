@@ -45,6 +45,7 @@ typedef struct conf {
 	unsigned connection_timeout_s;
 	unsigned connection_memory_kb;
 	unsigned max_concurrent_uploads;
+	unsigned upload_buffer_mb;
 	unsigned min_upload_kb_s;     /* 0: no minimum */
 	unsigned min_upload_window_s;
 	unsigned kdf_workers;         /* 0: one per online CPU */

@@ -1066,6 +1066,21 @@ int store_status(store *s, struct store_status *st)
 	return 0;
 }
 
+/* --- savepoints (writer.c) ---
+ * One name serves: a batch's jobs run one after the other, never
+ * nested. */
+
+int store_savepoint(store *s)
+{
+	return exec(s, "SAVEPOINT job");
+}
+
+int store_savepoint_end(store *s, int keep)
+{
+	int r = keep ? 0 : exec(s, "ROLLBACK TO job");
+	return exec(s, "RELEASE job") || r ? STORE_EDB : 0;
+}
+
 struct store_pool {
 	pthread_mutex_t lock;
 	store *idle;

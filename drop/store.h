@@ -243,6 +243,15 @@ struct store_status {
 
 int store_status(store *s, struct store_status *st);
 
+/* --- savepoints, for batches of jobs in one transaction (writer.c) --- */
+
+/* Inside a transaction: marks where a job's rows begin. */
+int store_savepoint(store *s);
+
+/* Keeps the job's rows (keep set) or undoes them back to its
+ * savepoint; the transaction goes on either way. 0, or STORE_EDB. */
+int store_savepoint_end(store *s, int keep);
+
 /* --- a pool of connections for request threads --- */
 
 typedef struct store_pool store_pool;

@@ -1,8 +1,10 @@
 /*
  * upload.c - streaming a submission into sealed, stored envelopes.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <sodium.h>
 
@@ -15,8 +17,33 @@
 enum part { PART_NONE, PART_CSRF, PART_HONEYPOT, PART_MESSAGE, PART_FILE,
 	    PART_OTHER };
 
+/* Ciphertext buffered by every upload together, and what it may be
+ * (upload_budget). Past it, uploads write what they hold at each sealed
+ * chunk rather than at UPLOAD_FLUSH: many slow uploads at once cost
+ * little each, and one fast one alone still writes in large pieces. */
+static atomic_size_t held;
+static size_t budget = (size_t)32 << 20;
+
+/* One buffer of ciphertext on its way to the database, in envelope
+ * order: the rest of envelope first (the open one when nbuf is 0), the
+ * finished ones after it, then the start of the open one. The i-th
+ * finished one ends at ends[i]. sub, env and seq say where its rows go;
+ * once its job has committed they say where the next piece's go. */
+struct piece {
+	upload *u;
+	uint8_t *buf;      /* UPLOAD_FLUSH bytes, mapped when first used */
+	size_t len, nbuf;
+	uint32_t ends[BUNDLE_ENVELOPES_MAX];
+	int first;
+	int final;         /* the last piece: it completes the submission */
+	int64_t sub, env;
+	int seq;
+	writer_job job;
+	int posted;        /* its job is queued or being written */
+};
+
 struct upload {
-	store *s;
+	writer *w;
 	int64_t source_id;
 	uint8_t pks[ENV_MAX_RECIPIENTS][32];
 	size_t npk;
@@ -29,34 +56,38 @@ struct upload {
 	env_sealer *seal;  /* the envelope being written, if any */
 	int blank;         /* a message of only white space so far */
 	int nenv;          /* envelopes finished */
-	/* Ciphertext not yet written, in envelope order: the rest of
-	 * envelope nenv - nbuf (the open one when nbuf is 0), the finished
-	 * ones after it, then the start of the open one. The i-th finished
-	 * one ends at ends[i]. */
-	uint8_t *cbuf;
-	size_t clen, nbuf;
-	uint32_t ends[BUNDLE_ENVELOPES_MAX];
+	/* Two pieces: one being filled (cur) while the other's rows are
+	 * written, so sealing and writing overlap on two cores. */
+	struct piece p[2];
+	int cur;
 	unsigned max_files;  /* files this submission may hold */
 	uint64_t max_stored; /* ciphertext bytes it may store, padding too */
 	uint64_t stored;   /* ciphertext bytes so far */
 	unsigned nfiles;   /* file envelopes begun */
 	int toobig;        /* the sink refused: over max_stored */
-	int64_t sub;       /* the submission's row, 0 until written */
-	int64_t env;       /* the row of the first envelope in cbuf, or 0 */
-	int seq;           /* its next chunk number */
+	/* Where the rows written so far end: the submission's row (0 until
+	 * written), the open envelope's (0 if it has none) and its next
+	 * chunk number. Kept only once their transaction commits, so a
+	 * rolled-back one leaves nothing to clean up but what came before. */
+	int64_t sub, env;
+	int seq;
 };
 
-upload *upload_new(store *s, int64_t source_id, const uint8_t (*pks)[32],
+void upload_budget(size_t bytes)
+{
+	budget = bytes;
+}
+
+upload *upload_new(writer *w, int64_t source_id, const uint8_t (*pks)[32],
 		   size_t npk, const char *csrf)
 {
 	if (npk < 1 || npk > ENV_MAX_RECIPIENTS || strlen(csrf) >= SESS_HEX)
 		return NULL;
 	upload *u = calloc(1, sizeof(*u));
-	if (!u || !(u->cbuf = malloc(UPLOAD_FLUSH))) {
-		free(u);
+	if (!u)
 		return NULL;
-	}
-	u->s = s;
+	u->w = w;
+	u->p[0].u = u->p[1].u = u;
 	u->source_id = source_id;
 	memcpy(u->pks, pks, npk * 32);
 	u->npk = npk;
@@ -73,53 +104,80 @@ void upload_limits(upload *u, unsigned max_files, uint64_t max_stored)
 	u->max_stored = max_stored;
 }
 
-/* Writes what cbuf holds in one transaction: a staged one while the
- * upload runs (final 0), or the durable one that also completes the
- * submission. Row ids are kept only once their transaction commits, so
- * a rolled-back one leaves nothing to clean up but what came before. */
-static int write_out(upload *u, int final)
+/* The writer's job: a piece's rows, in the writer's transaction. Reads
+ * only what does not change while the upload goes on. */
+static int put_rows(store *s, void *ctx)
 {
-	int64_t sub = u->sub, env = u->env;
-	int seq = u->seq, first = u->nenv - (int)u->nbuf;
+	struct piece *pc = ctx;
+	const upload *u = pc->u;
 	size_t pos = 0;
-	if (final ? store_begin(u->s) : store_stage_begin(u->s))
-		return -1;
 	/* The recipients go in with the submission's row, whichever
 	 * transaction writes it first. */
-	int r = !sub && (store_sub_begin(u->s, u->source_id, crypt_today(),
-					 &sub) ||
-			 store_sub_keys(u->s, sub, (const uint8_t (*)[32])
-					u->pks, u->npk));
-	for (size_t i = 0; !r && i <= u->nbuf; i++) {
-		size_t end = i < u->nbuf ? u->ends[i] : u->clen;
+	int r = !pc->sub && (store_sub_begin(s, u->source_id, crypt_today(),
+					     &pc->sub) ||
+			     store_sub_keys(s, pc->sub, (const uint8_t (*)[32])
+					    u->pks, u->npk));
+	for (size_t i = 0; !r && i <= pc->nbuf; i++) {
+		size_t end = i < pc->nbuf ? pc->ends[i] : pc->len;
 		if (i) {
-			env = 0;
-			seq = 0;
+			pc->env = 0;
+			pc->seq = 0;
 		}
-		if (i == u->nbuf && end == pos)
+		if (i == pc->nbuf && end == pos)
 			break; /* the open envelope has nothing here yet */
-		r = (!env && store_env_begin(u->s, sub, first + (int)i,
-					     &env)) ||
-		    store_chunk_add(u->s, env, seq++, u->cbuf + pos,
+		r = (!pc->env && store_env_begin(s, pc->sub, pc->first + (int)i,
+						 &pc->env)) ||
+		    store_chunk_add(s, pc->env, pc->seq++, pc->buf + pos,
 				    end - pos);
 		pos = end;
 	}
-	if (final) {
-		r = r || store_sub_complete(u->s, sub, u->source_id) ||
-		    store_commit(u->s);
-		if (r)
-			store_rollback(u->s);
-	} else {
-		r = store_stage_end(u->s, !r) != 0;
-	}
+	if (!r && pc->final)
+		r = store_sub_complete(s, pc->sub, u->source_id);
+	return r ? -1 : 0;
+}
+
+/* Waits for the piece in flight, if any, and takes where its rows end.
+ * Its buffer's pages go back when it was sent before it was full: many
+ * slow uploads must not each keep a full buffer's worth. */
+static int settle(upload *u)
+{
+	struct piece *pc = &u->p[!u->cur];
+	if (!pc->posted)
+		return 0;
+	pc->posted = 0;
+	int r = writer_wait(u->w, &pc->job);
+	atomic_fetch_sub(&held, pc->len);
+	if (pc->len < UPLOAD_FLUSH && !pc->final)
+		madvise(pc->buf, UPLOAD_FLUSH, MADV_DONTNEED);
+	pc->len = 0;
+	pc->nbuf = 0;
 	if (r)
 		return -1;
-	u->sub = sub;
-	u->env = env;
-	u->seq = seq;
-	u->clen = 0;
-	u->nbuf = 0;
+	u->sub = pc->sub;
+	u->env = pc->env;
+	u->seq = pc->seq;
 	return 0;
+}
+
+/* Sends the piece being filled to the writer and starts filling the
+ * other: a staged write (final 0), or the durable one that completes
+ * the submission, which is waited for. */
+static int write_out(upload *u, int final)
+{
+	if (settle(u))
+		return -1;
+	struct piece *pc = &u->p[u->cur];
+	pc->first = u->nenv - (int)pc->nbuf;
+	pc->final = final;
+	pc->sub = u->sub;
+	pc->env = u->env;
+	pc->seq = u->seq;
+	pc->job = (writer_job){ .fn = put_rows, .ctx = pc, .bytes = pc->len,
+				.durable = final };
+	pc->posted = 1;
+	writer_post(u->w, &pc->job);
+	u->cur = !u->cur;
+	return final ? settle(u) : 0;
 }
 
 /* The sealer's sink: ciphertext in, database rows out. */
@@ -134,31 +192,59 @@ static int sink(void *ctx, const uint8_t *buf, size_t len)
 	}
 	u->stored += len;
 	while (len) {
+		struct piece *pc = &u->p[u->cur];
 		/* Written only when more is to come: a submission whose
 		 * ciphertext fits is written whole by upload_finish. */
-		if (u->clen == UPLOAD_FLUSH && write_out(u, 0))
+		if ((pc->len == UPLOAD_FLUSH ||
+		     (pc->len && atomic_load(&held) > budget)) &&
+		    write_out(u, 0))
 			return -1;
-		size_t n = UPLOAD_FLUSH - u->clen;
+		pc = &u->p[u->cur];
+		if (!pc->buf) {
+			void *m = mmap(NULL, UPLOAD_FLUSH, PROT_READ |
+				       PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				       -1, 0);
+			if (m == MAP_FAILED)
+				return -1;
+			pc->buf = m;
+		}
+		size_t n = UPLOAD_FLUSH - pc->len;
 		if (n > len)
 			n = len;
-		memcpy(u->cbuf + u->clen, buf, n);
-		u->clen += n;
+		memcpy(pc->buf + pc->len, buf, n);
+		pc->len += n;
+		atomic_fetch_add(&held, n);
 		buf += n;
 		len -= n;
 	}
 	return 0;
 }
 
-/* Forgets the open envelope: what cbuf holds of it, and its row when it
- * has one (only when it is the first in cbuf). */
+static int discard_env(store *s, void *ctx)
+{
+	return store_env_discard(s, *(int64_t *)ctx);
+}
+
+static int discard_sub(store *s, void *ctx)
+{
+	return store_sub_discard(s, *(int64_t *)ctx);
+}
+
+/* Forgets the open envelope: what the piece being filled holds of it,
+ * and its row when it has one (only when it began before that piece). */
 static void drop_envelope(upload *u)
 {
+	struct piece *pc = &u->p[u->cur];
 	env_seal_abort(u->seal);
 	u->seal = NULL;
-	u->clen = u->nbuf ? u->ends[u->nbuf - 1] : 0;
-	if (u->nbuf)
+	size_t keep = pc->nbuf ? pc->ends[pc->nbuf - 1] : 0;
+	atomic_fetch_sub(&held, pc->len - keep);
+	pc->len = keep;
+	if (pc->nbuf)
 		return;
-	if (u->env && store_env_discard(u->s, u->env))
+	/* Its start may be in the piece being written. */
+	if (settle(u) ||
+	    (u->env && writer_alone(u->w, discard_env, &u->env)))
 		u->err = UPLOAD_ESTORE;
 	u->env = 0;
 	u->seq = 0;
@@ -180,8 +266,9 @@ static void end_part(upload *u)
 			u->err = UPLOAD_ESTORE;
 			return;
 		}
+		struct piece *pc = &u->p[u->cur];
 		u->content = 1;
-		u->ends[u->nbuf++] = (uint32_t)u->clen;
+		pc->ends[pc->nbuf++] = (uint32_t)pc->len;
 		u->nenv++;
 	}
 	u->part = PART_NONE;
@@ -342,9 +429,16 @@ void upload_free(upload *u)
 	if (!u)
 		return;
 	env_seal_abort(u->seal);
+	/* The writer may still hold a piece: its rows, if they commit, are
+	 * rolled back with the rest. */
+	settle(u);
 	if (u->sub && !u->committed)
-		store_sub_discard(u->s, u->sub);
-	free(u->cbuf);
+		writer_alone(u->w, discard_sub, &u->sub);
+	for (int i = 0; i < 2; i++) {
+		atomic_fetch_sub(&held, u->p[i].len);
+		if (u->p[i].buf)
+			munmap(u->p[i].buf, UPLOAD_FLUSH);
+	}
 	sodium_memzero(u, sizeof(*u));
 	free(u);
 }

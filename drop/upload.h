@@ -3,14 +3,18 @@
  *
  * The multipart fields of POST /submit are fed in as they are parsed. The
  * message and each non-empty file become one envelope sealed to every
- * newsroom key. Ciphertext is held in a buffer of UPLOAD_FLUSH bytes;
- * each time it is full and more arrives, it goes to the database in one
- * staged transaction (synchronous=NORMAL) as rows of an incomplete
- * submission. upload_finish writes what is left and completes the
- * submission in one durable transaction, so a submission whose
- * ciphertext fits the buffer costs one transaction and one fsync.
- * Plaintext is never buffered here beyond what the sealer holds (one
- * chunk, wiped).
+ * newsroom key. Ciphertext is held in a piece of UPLOAD_FLUSH bytes;
+ * each time it is full and more arrives, the writer (writer.h) writes it
+ * in a staged transaction (synchronous=NORMAL) as rows of an incomplete
+ * submission, while the upload seals on into a second piece.
+ * upload_finish hands over what is left with the completion, a durable
+ * job that shares its commit and fsync with whatever other submissions
+ * complete at the same time; a submission whose ciphertext fits one
+ * piece costs one job. While every upload together holds more than the
+ * budget (upload_budget), each writes what it holds at every sealed
+ * chunk instead, so a held upload costs about one chunk. Plaintext is
+ * never buffered here beyond what the sealer holds (one chunk, wiped).
+ * An upload holds no database connection of its own.
  *
  * The CSRF field must come before any message or file data: nothing is
  * sealed for a request that has not proved where it comes from.
@@ -24,8 +28,9 @@
 #include <microhttpd.h>
 
 #include "store.h"
+#include "writer.h"
 
-#define UPLOAD_FLUSH (512u << 10) /* ciphertext bytes held before a write */
+#define UPLOAD_FLUSH (512u << 10) /* ciphertext bytes of one piece */
 #define UPLOAD_PP_BUFFER 16384    /* the post processor's buffer, bytes */
 
 enum upload_err {
@@ -41,10 +46,14 @@ enum upload_err {
 typedef struct upload upload;
 
 /* Starts a submission by source_id to npk newsroom keys (copied), which
- * must carry the session's csrf token. NULL when out of memory. The store
- * is the caller's and must outlive the upload. */
-upload *upload_new(store *s, int64_t source_id, const uint8_t (*pks)[32],
+ * must carry the session's csrf token. NULL when out of memory. Its rows
+ * are written by w, which must outlive the upload. */
+upload *upload_new(writer *w, int64_t source_id, const uint8_t (*pks)[32],
 		   size_t npk, const char *csrf);
+
+/* The ciphertext every upload together may hold before it is written,
+ * bytes (32 MiB until set). Call before serving. */
+void upload_budget(size_t bytes);
 
 /* Bounds u: at most max_files files (the message is not one) and
  * max_stored bytes of ciphertext, padding included (what the disk pays
@@ -71,8 +80,9 @@ enum MHD_Result upload_post_iter(void *cls, enum MHD_ValueKind kind,
 int upload_error(const upload *u);
 
 /* Ends the body: checks the token, honeypot and emptiness, then writes
- * the rest and commits the submission in one synchronous=FULL
- * transaction. UPLOAD_OK means it is on disk. */
+ * the rest and completes the submission in a synchronous=FULL commit
+ * (shared with others completing at once), and waits for it. UPLOAD_OK
+ * means it is on disk. */
 int upload_finish(upload *u);
 
 /* Frees u. An upload that did not finish with UPLOAD_OK is rolled back:

@@ -264,6 +264,29 @@ static int newsroom_pks(store *s, uint8_t pks[STORE_MAX_KEYS][32],
 	return 0;
 }
 
+/* What an upload starting now needs from the database: the keys to seal
+ * to, and the stored bytes its source may still add. What the disk pays
+ * for is bounded, not only what the request carries: this submission's
+ * padded ciphertext, and what its source has stored and nobody has
+ * acknowledged yet. The connection goes back at once: a held upload
+ * holds none. 0, or the status to answer. */
+static int upload_room(const req *r, uint8_t pks[STORE_MAX_KEYS][32],
+		       size_t *npk, uint64_t *room)
+{
+	uint64_t held, cap = (uint64_t)r->w->cf->max_upload_mb << 20;
+	uint64_t source_cap = (uint64_t)r->w->cf->max_source_mb << 20;
+	store *s = store_pool_get(r->w->pool);
+	int st = !s || newsroom_pks(s, pks, npk) ||
+		 store_source_bytes(s, r->sv.source_id, &held) ? 500 : 0;
+	store_pool_put(r->w->pool, s);
+	if (st)
+		return st;
+	if (held >= source_cap)
+		return 413;
+	*room = source_cap - held < cap ? source_cap - held : cap;
+	return 0;
+}
+
 /* The first callback: route, session and every check that can be made
  * before reading a byte of the body. */
 static enum MHD_Result admit(req *r, const char *url, const char *method)
@@ -313,20 +336,11 @@ static enum MHD_Result admit(req *r, const char *url, const char *method)
 	if (!(r->circ_upload = limit_take(r->circ, LIMIT_UPLOAD)))
 		return web_error(r, 503);
 	r->win_start = now_ms();
-	r->st = store_pool_get(r->w->pool);
-	if (!r->st || newsroom_pks(r->st, pks, &npk))
-		return web_error(r, 500);
-	/* What the disk pays for is bounded, not only what the request
-	 * carries: this submission's padded ciphertext, and what its source
-	 * has stored and nobody has acknowledged yet. */
-	uint64_t held, room, cap = (uint64_t)r->w->cf->max_upload_mb << 20;
-	uint64_t source_cap = (uint64_t)r->w->cf->max_source_mb << 20;
-	if (store_source_bytes(r->st, r->sv.source_id, &held))
-		return web_error(r, 500);
-	if (held >= source_cap)
-		return web_error(r, 413);
-	room = source_cap - held < cap ? source_cap - held : cap;
-	r->up = upload_new(r->st, r->sv.source_id,
+	uint64_t room;
+	int st = upload_room(r, pks, &npk, &room);
+	if (st)
+		return web_error(r, st);
+	r->up = upload_new(r->w->wr, r->sv.source_id,
 			   (const uint8_t (*)[32])pks, npk, r->sv.csrf);
 	if (!r->up)
 		return web_error(r, 500);
@@ -454,7 +468,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!r)
 		return;
 	stop_upload(r);
-	store_pool_put(w->pool, r->st);
 	buf_free(&r->body);
 	if (r->upload_slot)
 		atomic_fetch_sub(&w->uploads, 1);
@@ -545,15 +558,18 @@ int web_start(web *w, const char *listen, unsigned *port, char *why,
 		cf->circuit_failed_logins_per_min,
 		cf->circuit_signups_per_hour, cf->circuits,
 	};
-	if (limit_init(&ls)) {
-		snprintf(why, whylen, "out of memory");
+	if (limit_init(&ls) || !(w->wr = writer_start(w->pool))) {
+		snprintf(why, whylen, "out of memory or no database");
 		return -1;
 	}
+	upload_budget((size_t)cf->upload_buffer_mb << 20);
 	raise_nofile(cf);
 	int lfd = listen_on(&ss, sl);
 	if (lfd < 0) {
 		snprintf(why, whylen, "cannot listen on %s: %s", listen,
 			 strerror(errno));
+		writer_stop(w->wr);
+		w->wr = NULL;
 		return -1;
 	}
 	struct sockaddr_storage bound;
@@ -589,6 +605,8 @@ int web_start(web *w, const char *listen, unsigned *port, char *why,
 		if (w->d)
 			MHD_stop_daemon(w->d);
 		w->d = NULL;
+		writer_stop(w->wr);
+		w->wr = NULL;
 		close(lfd);
 		return -1;
 	}
@@ -603,5 +621,8 @@ void web_stop(web *w)
 	if (w->d)
 		MHD_stop_daemon(w->d);
 	w->d = NULL;
+	/* Last: the requests that ended above may have left it work. */
+	writer_stop(w->wr);
+	w->wr = NULL;
 	limit_shutdown();
 }

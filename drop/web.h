@@ -23,12 +23,14 @@
 #include "sess.h"
 #include "store.h"
 #include "upload.h"
+#include "writer.h"
 
 /* Everything a request may need, made once by serve. */
 typedef struct web {
 	const conf *cf;
 	const char *dir;
 	store_pool *pool;
+	writer *wr;               /* writes every upload's rows */
 	codename_params params;
 	atomic_uint uploads;      /* submissions being received */
 	struct MHD_Daemon *d;
@@ -63,7 +65,6 @@ typedef struct req {
 	buf body;            /* a url-encoded form body (secret) */
 	struct MHD_PostProcessor *pp;
 	upload *up;
-	store *st;
 	int upload_slot;     /* holds one of max_concurrent_uploads */
 	uint64_t win_start;  /* the upload's rate window: start (ms), */
 	uint64_t win_bytes;  /* bytes in it, */

@@ -34,6 +34,7 @@
 #include "keys.h"
 #include "store.h"
 #include "upload.h"
+#include "writer.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 
@@ -58,6 +59,8 @@ static struct {
 	char dir[64];
 	keys_secret *k;
 	store *st;
+	store_pool *pool;
+	writer *w;      /* writes the uploads' rows, as the server's does */
 	sqlite3 *db;
 	int64_t source;
 	struct MHD_Daemon *d;
@@ -169,7 +172,7 @@ static void read_back(struct outcome *o)
 static void parse(struct MHD_Connection *c, uint32_t seed, struct outcome *o)
 {
 	memset(o, 0, sizeof(*o));
-	upload *u = upload_new(g.st, g.source,
+	upload *u = upload_new(g.w, g.source,
 			       (const uint8_t (*)[32])g.k->pub.box_pk, 1, CSRF);
 	assert(u);
 	struct MHD_PostProcessor *pp =
@@ -263,7 +266,9 @@ static void setup(void)
 	uint8_t lookup[32], pk[32];
 	randombytes_buf(lookup, 32);
 	randombytes_buf(pk, 32);
-	if (!g.st || store_source_add(g.st, lookup, pk, 1, 1, &g.source))
+	if (!g.st || store_source_add(g.st, lookup, pk, 1, 1, &g.source) ||
+	    !(g.pool = store_pool_new(g.dir, 2)) ||
+	    !(g.w = writer_start(g.pool)))
 		abort();
 	char path[128];
 	snprintf(path, sizeof(path), "%s/drop.db", g.dir);
