@@ -65,12 +65,13 @@ int cmd_export(const cmd_args *a)
 		return cmd_fail("%s: name too long", a->out);
 	}
 	/* Written beside the target and renamed over it: a reader sees the
-	 * old bundle or the whole new one, never half of one. */
+	 * old bundle or the whole new one, never half of one. Errors name
+	 * the target, the name the operator typed. */
 	int fd = fileio_create_private(tmp, 1);
 	if (fd < 0) {
 		store_close(s);
 		dropkey_free(dk);
-		return cmd_fail("%s: %s", tmp, strerror(errno));
+		return cmd_fail("%s: %s", a->out, strerror(errno));
 	}
 	int r = bundle_export_begin(&b, fd, dk);
 	if (r == 0 && store_export(s, b, &n)) {
@@ -78,16 +79,16 @@ int cmd_export(const cmd_args *a)
 		cmd_fail("%s: %s", a->dir, store_errmsg(s));
 		r = -1;
 	} else if (r == 0 && (r = bundle_export_finish(b))) {
-		cmd_fail("%s: %s", tmp, crypt_strerror(r));
+		cmd_fail("%s: %s", a->out, crypt_strerror(r));
 	} else if (r) {
-		cmd_fail("%s: %s", tmp, crypt_strerror(r));
+		cmd_fail("%s: %s", a->out, crypt_strerror(r));
 	}
 	store_close(s);
 	uint8_t pk[DROPKEY_PK];
 	memcpy(pk, dk->pk, DROPKEY_PK);
 	dropkey_free(dk);
 	if (fileio_sync_close(fd) && !r) {
-		cmd_fail("%s: %s", tmp, strerror(errno));
+		cmd_fail("%s: %s", a->out, strerror(errno));
 		r = -1;
 	}
 	if (!r && (rename(tmp, a->out) || sync_dir_of(a->out))) {
@@ -238,6 +239,10 @@ int cmd_import(const cmd_args *a)
 		"sealed to)\n", im.replies, im.replies == 1 ? "y" : "ies",
 		im.seen, im.unknown, im.statuses + im.stale, im.stale,
 		im.acks, im.missing, im.denied);
+	/* A bundle left behind on the stick tells a finder how much went
+	 * back and forth; applied, it is of no more use. */
+	fprintf(stderr, "sealdrop: %s is applied: delete it from the stick "
+		"and from this machine\n", a->arg);
 	return 0;
 fail:
 	if (fd >= 0)

@@ -18,7 +18,7 @@ deb="build-essential dpkg-dev debhelper lintian"
 test="clang libclang-rt-14-dev libcmocka-dev sqlite3 curl
 chromium nodejs gettext fonts-noto-core fonts-noto-cjk
 systemd tor binutils man-db groff-base
-libimage-exiftool-perl poppler-utils util-linux"
+libimage-exiftool-perl poppler-utils util-linux tmux"
 
 case ${1:-} in
 --build) pkgs=$build npm=no ;;

@@ -6,6 +6,7 @@
 . "$SEALDROP_TOP/tests/integration/admin_lib.sh"
 
 H=$AT/home DATA=$AT/data PASS=$AT/pass
+trap 'tmux -S "$AT/tmux.sock" kill-server 2>/dev/null; rm -rf "$AT"; sd_cleanup' EXIT
 printf 'desk test passphrase\n' >"$PASS"
 n=0
 # export_import: a fresh export from the drop, imported here.
@@ -73,6 +74,41 @@ adm 2 unqueue "$R2"
 grep -q "no reply $R2" "$AT/err" || fail "unqueue twice: $(cat "$AT/err")"
 grep -a -q 'REPLY-ONE' "$H"/archive.db* && fail "reply text stored in clear"
 printf 'NOTE-ON-IT check the date\n' | adm 0 note "$SUB"
+
+# On a terminal, reply shows the text and seals only after "y".
+TSOCK=$AT/tmux.sock
+pane_waits_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		tmux -S "$TSOCK" capture-pane -p -t desk >"$AT/pane" 2>/dev/null
+		grep -qF "$1" "$AT/pane" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	fail "the terminal never showed '$1': $(cat "$AT/pane")"
+}
+on_terminal() { # ANSWER TEXT: reply TEXT on a terminal, answering ANSWER
+	printf '%s\n' "$2" >"$AT/typed.txt"
+	tmux -S "$TSOCK" new-session -d -s desk -x 80 -y 24 \
+		"'$ADM' --home '$H' reply '$SRC' --message-file '$AT/typed.txt'; echo EXIT=\$?; sleep 60"
+	pane_waits_for '[y/N]'
+	grep -qF "$2" "$AT/pane" || fail "the reply was not shown before sealing"
+	tmux -S "$TSOCK" send-keys -t desk "$1" Enter
+	pane_waits_for 'EXIT='
+	tmux -S "$TSOCK" kill-server
+}
+before=$(sqlite3 "$H/archive.db" 'SELECT count(*) FROM replies')
+on_terminal n 'REPLY-DECLINED on second thoughts'
+grep -q 'Nothing queued' "$AT/pane" || fail "declined: $(cat "$AT/pane")"
+grep -q 'EXIT=0' "$AT/pane" || fail "declined: $(cat "$AT/pane")"
+[ "$(sqlite3 "$H/archive.db" 'SELECT count(*) FROM replies')" = "$before" ] ||
+	fail "a declined reply was queued"
+on_terminal y 'REPLY-CONFIRMED please stay safe'
+grep -q 'Reply queued' "$AT/pane" || fail "confirmed: $(cat "$AT/pane")"
+[ "$(sqlite3 "$H/archive.db" 'SELECT count(*) FROM replies')" = $((before + 1)) ] ||
+	fail "a confirmed reply was not queued"
+R3=$(sqlite3 "$H/archive.db" "SELECT max(id) FROM replies")
+adm 0 unqueue "$R3"
 
 # Written to an outbox: no longer queued, and no longer to be taken back.
 outbox_apply
