@@ -186,4 +186,13 @@ adm 0 replies --tsv
 head -n 1 "$AT/out" | grep -q '^id	source	day	status' ||
 	fail "replies header: $(head -n 1 "$AT/out")"
 
+# Errors name the path typed, never a temporary one; a bad output folder
+# is named before any passphrase is asked (none could be, here).
+adm 2 outbox --out "$AT/no/such/dir/o.sdo"
+grep -qF "$AT/no/such/dir/o.sdo: " "$AT/err" || fail "outbox: $(cat "$AT/err")"
+grep -q '\.tmp' "$AT/err" && fail "outbox named its temporary file"
+adm_rc 2 --home "$H" extract "$SUB" --to "$AT/a.txt"
+grep -qF "$AT/a.txt" "$AT/err" || fail "extract: $(cat "$AT/err")"
+grep -qi 'passphrase' "$AT/err" && fail "extract asked first: $(cat "$AT/err")"
+
 echo "admin_desk: ok"
