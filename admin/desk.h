@@ -16,8 +16,10 @@
 #include <stdint.h>
 
 #include "archive.h"
+#include "cli.h"
 #include "codename.h"
 #include "contents.h"
+#include "dropkey.h"
 #include "keys.h"
 
 /* One submission as the inbox lists it. Holds no plaintext but its size
@@ -149,5 +151,49 @@ int desk_extract_dir(const char *dir, char *real, int *created);
 int desk_extract(archive *ar, const keys_secret *k, int64_t id,
 		 const char *dir, const char *real, int clean,
 		 const struct desk_extract_cb *cb, unsigned *nfiles);
+
+/* What an import brought, or why the drop's key was refused. */
+struct desk_import_result {
+	int pinned;               /* trust pinned the drop key: line is it */
+	int unpinned;             /* refused: signed by a key not pinned
+				   * (line and fpr say which) */
+	char line[DROPKEY_LINE];  /* the drop key's line */
+	char fpr[KEYS_FPR_LEN];   /* its fingerprint, for trust */
+	unsigned long new_sources, new_subs, known_subs, receipts, statuses;
+	size_t foreign;           /* new submissions sealed to other keys */
+};
+
+/* Verifies the export bundle at path as it streams and adds it to the
+ * archive in one transaction, committed only when the drop's signature
+ * over the whole file verified, the key is pinned (or trust, a
+ * fingerprint already checked by the caller, names it and pins it) and
+ * some new submission opens under this home's key (unlock_key, asked
+ * only then; no prompt when a->key is open). Opens its own connection
+ * to the archive. ADM_OK with *res; otherwise the exit status after an
+ * error line, nothing changed, and for a key not pinned (or not the one
+ * trust names) res's line and fpr name it. */
+int desk_import(struct admin *a, const char *path, const char *trust,
+		struct desk_import_result *res);
+
+/* What an outbox carries. */
+struct desk_outbox_counts {
+	unsigned long replies;  /* replies written */
+	unsigned long held;     /* replies left for the next outbox */
+	unsigned long acks;     /* submissions acknowledged */
+	unsigned long statuses; /* reply statuses acknowledged */
+	unsigned long foreign;  /* not acknowledged: not sealed to this key */
+	unsigned long broken;   /* not acknowledged: damaged here */
+};
+
+/* Writes the signed outbox bundle out (through out.tmp, synced, renamed):
+ * queued replies, acknowledgements of the submissions this key opens
+ * whole (each damaged one named in an error line) and of reply statuses,
+ * all marked in one transaction committed only once the file is in
+ * place. Opens the key with unlock_key (no prompt when a->key is open)
+ * and its own connection to the archive. ADM_OK with *counts, or the
+ * exit status after an error line; on failure nothing is marked and no
+ * file is left. */
+int desk_outbox(struct admin *a, const char *out,
+		struct desk_outbox_counts *counts);
 
 #endif
