@@ -93,11 +93,34 @@ void review_frame(struct review *rv, const char *title, const char *keys)
 		attroff(A_REVERSE);
 	}
 	if (LINES >= 3) {
-		move(LINES - 2, 0);
-		clrtoeol();
+		/* A long line (an error that names a path) wraps upwards
+		 * over the view, up to three rows, rather than lose its
+		 * end. */
+		const char *t = rv->status;
+		size_t n = strlen(t), cut[3];
+		int rows = 0;
+
+		while (rows < 3 && (rows == 0 || n > 0)) {
+			cut[rows] = ui_fit(t, n, w);
+			if (cut[rows] == 0 && n > 0)
+				break;
+			t += cut[rows];
+			n -= cut[rows];
+			rows++;
+		}
+		if (rows >= LINES - 1)
+			rows = 1;
+		t = rv->status;
 		if (rv->status_err)
 			attron(A_BOLD);
-		ui_put(LINES - 2, 0, rv->status, w);
+		for (int i = 0; i < rows; i++) {
+			int y = LINES - 1 - rows + i;
+
+			move(y, 0);
+			clrtoeol();
+			ui_putn(y, 0, t, cut[i], w);
+			t += cut[i];
+		}
 		if (rv->status_err)
 			attroff(A_BOLD);
 	}
@@ -414,6 +437,8 @@ static void draw_inbox(struct review *rv)
 		ui_put(y, x, line, COLS - x);
 		attroff(A_REVERSE | A_BOLD);
 	}
+	/* A long status line may cover the last rows. */
+	review_frame(rv, NULL, NULL);
 }
 
 static enum review_end conversation(struct review *rv, int64_t src);
@@ -536,8 +561,9 @@ static void pager_draw(struct review *rv, struct pager *p, const char *title,
 	if (p->top < 0)
 		p->top = 0;
 	erase();
-	review_frame(rv, title, keys);
 	ui_doc_draw(&p->doc, p->top, 1, height, COLS, p->sel);
+	/* Last: a long status line may cover the view's last rows. */
+	review_frame(rv, title, keys);
 }
 
 /* Scrolls so that the selected event's first row shows. */
@@ -1123,15 +1149,92 @@ static enum review_end compose(struct review *rv, int64_t src, int64_t sub)
 
 /* ---- import and outbox ---- */
 
+/* The drop's key is not pinned: its line and fingerprint, to compare
+ * with what the drop's operator read out, and a question. 1 to pin. */
+static int ask_pin(struct review *rv, const struct desk_import_result *res,
+		   enum review_end *end)
+{
+	struct pager p = { .sel = -1 };
+	enum review_input in;
+	wint_t ch;
+
+	ui_doc_line(&p.doc, A_BOLD, -1, "This bundle is signed by a drop key "
+		    "this home has not pinned:");
+	ui_doc_line(&p.doc, 0, -1, "%s", "");
+	ui_doc_line(&p.doc, 0, -1, "    %s", res->line);
+	ui_doc_line(&p.doc, 0, -1, "%s", "");
+	ui_doc_line(&p.doc, 0, -1, "Compare the fingerprint with the line "
+		    "`sealdrop init` or `sealdrop status` printed on the drop, "
+		    "read out by its operator. Pin it only if they match: "
+		    "from then on, exports must be signed by it.");
+	review_say(rv, 0, "Pin this drop key and import? y/N");
+	do {
+		pager_draw(rv, &p, "sealdrop review - A new drop key",
+			   "y:Pin and import  n:Cancel");
+		refresh();
+		in = review_key(rv, 1, &ch);
+	} while (in == REVIEW_RESIZE);
+	ui_doc_free(&p.doc);
+	review_say(rv, 0, " ");
+	if (in == REVIEW_IDLE || in == REVIEW_STOP) {
+		*end = in == REVIEW_IDLE ? REVIEW_LOCK : REVIEW_QUIT;
+		return 0;
+	}
+	return in == REVIEW_CHAR && (ch == L'y' || ch == L'Y');
+}
+
+/* What `import` does, from a path typed here. */
 static enum review_end import_bundle(struct review *rv)
 {
-	review_say(rv, 1, "import: not yet here; use sealdrop-admin import");
+	struct desk_import_result res;
+	enum review_end end;
+	char path[PATH_MAX] = "";
+	int rc;
+
+	end = ask_line(rv, -1, "Import the bundle at: ", path, sizeof(path),
+		       0, 1);
+	if (end != REVIEW_OK || !path[0])
+		return end == REVIEW_OK ? REVIEW_BACK : end;
+	rc = desk_import(rv->a, path, NULL, &res);
+	if (rc != ADM_OK && res.line[0]) {
+		char fpr[KEYS_FPR_LEN];
+
+		end = REVIEW_BACK;
+		if (!ask_pin(rv, &res, &end))
+			return end;
+		/* desk_import starts by clearing res. */
+		memcpy(fpr, res.fpr, sizeof(fpr));
+		rc = desk_import(rv->a, path, fpr, &res);
+	}
+	if (rc != ADM_OK)
+		return REVIEW_BACK; /* the status line says why */
+	if (load_inbox(rv) == 0)
+		rv->sel = 0;
+	review_say(rv, 0, "Imported %lu new submission%s, %lu new source%s%s. "
+		   "Delete the bundle from the stick now.", res.new_subs,
+		   res.new_subs == 1 ? "" : "s", res.new_sources,
+		   res.new_sources == 1 ? "" : "s", res.pinned ?
+		   "; drop key pinned" : "");
 	return REVIEW_BACK;
 }
 
+/* What `outbox` does, to a path typed here. */
 static enum review_end write_outbox(struct review *rv)
 {
-	review_say(rv, 1, "outbox: not yet here; use sealdrop-admin outbox");
+	struct desk_outbox_counts c;
+	enum review_end end;
+	char path[PATH_MAX] = "";
+
+	end = ask_line(rv, -1, "Write the outbox bundle to: ", path,
+		       sizeof(path), 0, 1);
+	if (end != REVIEW_OK || !path[0])
+		return end == REVIEW_OK ? REVIEW_BACK : end;
+	if (desk_outbox(rv->a, path, &c) != ADM_OK)
+		return REVIEW_BACK;
+	review_say(rv, 0, "Wrote the outbox: %lu repl%s, %lu acknowledgement%s"
+		   "%s. Carry it to the drop.", c.replies, c.replies == 1 ?
+		   "y" : "ies", c.acks, c.acks == 1 ? "" : "s", c.held ?
+		   "; more replies wait for the next one" : "");
 	return REVIEW_BACK;
 }
 

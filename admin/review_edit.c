@@ -162,8 +162,6 @@ static void draw(struct review *rv, struct editor *e, const char *title,
 	if ((long)cr >= e->top + height)
 		e->top = (long)cr - height + 1;
 	erase();
-	review_frame(rv, title, "Ctrl-X:Done (preview)  Esc:Cancel  "
-		     "Arrows Home End:Move  Bksp Del:Delete");
 	for (int i = 0; i < height; i++) {
 		long r = e->top + i;
 
@@ -172,6 +170,8 @@ static void draw(struct review *rv, struct editor *e, const char *title,
 		ui_putn(1 + i, 0, e->text + e->row[r].off, e->row[r].len,
 			width);
 	}
+	review_frame(rv, title, "Ctrl-X:Done (preview)  Esc:Cancel  "
+		     "Arrows Home End:Move  Bksp Del:Delete");
 	x = ui_width(e->text + e->row[cr].off, e->cur - e->row[cr].off);
 	move(1 + (int)((long)cr - e->top), x < width ? x : width);
 	curs_set(1);

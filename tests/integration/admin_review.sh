@@ -38,9 +38,6 @@ st=$(sd_submit "HOSTILE${ESC}]0;pwned${BEL}${ESC}[31mred ${RLO}fdp.exe") &&
 	[ "$st" = 200 ] || fail "B's submission: $st"
 "$SD_BIN" --data "$DATA" export --out "$AT/e.sdx" 2>"$AT/sd.err" ||
 	fail "export: $(cat "$AT/sd.err")"
-adm 0 import "$AT/e.sdx" --trust "$DFPR"
-SUB_A=$(sqlite3 "$H/archive.db" "SELECT min(id) FROM submissions")
-SUB_B=$(sqlite3 "$H/archive.db" "SELECT max(id) FROM submissions")
 
 # --- the session, in its own tmux server ---
 SOCK=$AT/tmux.sock
@@ -56,7 +53,9 @@ wait_for() {
 	echo "waiting for: $1"
 	i=0
 	while [ $i -lt $((${2:-10} * 10)) ]; do
+		# Joined too: a long status line wraps.
 		screen | grep -q -F -- "$1" && return 0
+		screen | tr -d '\n' | grep -q -F -- "$1" && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -88,7 +87,7 @@ unlock() {
 	wait_for "Passphrase for"
 	type_text "$PASSPHRASE"
 	keys Enter
-	wait_for "Inbox: 2 submissions" 30
+	wait_for "Inbox: ${1:-2 submissions}" 30
 }
 
 tm -f /dev/null new-session -d -s rv -x 80 -y 24 \
@@ -101,7 +100,27 @@ screen | grep -q -F "$PASSPHRASE" && fail "the passphrase was shown"
 type_text "not the passphrase"
 keys Enter
 wait_for "wrong passphrase" 30
-unlock
+unlock "0 submissions"
+wait_for "No submissions. Press i to import"
+
+# --- import from inside: the drop's key is shown and pinned once ---
+keys i
+wait_for "Import the bundle at:"
+type_text "$AT/e.sdx"
+keys Enter
+wait_for "has not pinned" 30
+wait_for "$(echo "$DFPR" | cut -c1-19)"
+keys y
+wait_for "Imported 2 new submissions, 2 new sources; drop key pinned." 30
+wait_for "Inbox: 2 submissions, 2 new, 2 unread"
+SUB_A=$(sqlite3 "$H/archive.db" "SELECT min(id) FROM submissions")
+SUB_B=$(sqlite3 "$H/archive.db" "SELECT max(id) FROM submissions")
+# A missing bundle is said so, on the status line.
+keys i
+wait_for "Import the bundle at:"
+type_text "$AT/no-such.sdx"
+keys Enter
+wait_for "no-such.sdx: No such file or directory"
 
 # --- the inbox: newest first, new and unread, the first line only ---
 screen >"$AT/inbox.txt"
@@ -223,6 +242,15 @@ wait_for "notes (2).txt"
 keys q q
 wait_for "Inbox: 2 submissions"
 screen | grep -q "  *$SUB_A .*U" && fail "A is still unread after reading"
+
+# --- the outbox, from inside: the drop takes it ---
+keys o
+wait_for "Write the outbox bundle to:"
+type_text "$AT/o.sdo"
+keys Enter
+wait_for "Wrote the outbox: 0 replies, 2 acknowledgements" 30
+"$SD_BIN" --data "$DATA" import "$AT/o.sdo" >"$AT/sd.out" 2>&1 ||
+	fail "the drop refused the outbox: $(cat "$AT/sd.out")"
 
 # --- resize: the layout follows, and again at 80x24 ---
 tm resize-window -t rv -x 120 -y 40
