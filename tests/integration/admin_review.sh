@@ -197,8 +197,9 @@ wait_for "second line 谢谢 again"
 keys y
 wait_for "Reply queued for"
 wait_for "(reply "
-screen | grep -q "reply [0-9]*: queued" || fail "the reply is not queued:
-$(screen)"
+screen >"$AT/conv-reply.txt"
+grep -q "reply [0-9]*: queued" "$AT/conv-reply.txt" ||
+	fail "the reply is not queued: $(cat "$AT/conv-reply.txt")"
 [ "$(sqlite3 "$H/archive.db" "SELECT count(*) FROM replies")" = 1 ] ||
 	fail "no reply queued in the archive"
 grep -a -q 'REPLY-FROM-REVIEW' "$H"/archive.db* &&
@@ -275,9 +276,10 @@ screen | sed -n 24p | grep -q 'q:Quit' ||
 	fail "the key bar is not on row 24 at 80x24: $(screen)"
 screen >"$AT/small.txt"
 too_wide "$AT/small.txt" 80
+# The pictures of the screen in docs/screenshots/ come from here.
 mkdir -p "$SEALDROP_BUILD/screenshots"
 cp "$AT/small.txt" "$SEALDROP_BUILD/screenshots/review-inbox.txt"
-cp "$AT/conv.txt" "$SEALDROP_BUILD/screenshots/review-conversation.txt"
+cp "$AT/conv-reply.txt" "$SEALDROP_BUILD/screenshots/review-conversation.txt"
 
 # --- leaving: q, and the process is gone ---
 keys q
