@@ -25,7 +25,8 @@
  * signature: replies beyond it wait for the next outbox. */
 #define REPLY_BUDGET (BUNDLE_OUTBOX_MAX - (8u << 20))
 
-static int add_replies(archive *ar, bundle_outbox *b, struct desk_outbox_counts *c)
+static int add_replies(archive *ar, bundle_outbox *b,
+		       struct desk_outbox_counts *c)
 {
 	sqlite3_stmt *st;
 	size_t used = 0;
@@ -80,7 +81,8 @@ static int add_replies(archive *ar, bundle_outbox *b, struct desk_outbox_counts 
 
 /* Tells the drop it may forget each reply status it reported that this
  * archive has recorded and not yet acknowledged. */
-static int add_status_acks(archive *ar, bundle_outbox *b, struct desk_outbox_counts *c)
+static int add_status_acks(archive *ar, bundle_outbox *b,
+			   struct desk_outbox_counts *c)
 {
 	sqlite3_stmt *st;
 	int r, rc = 0;

@@ -177,10 +177,11 @@ static int ask_yes(struct review *rv, enum review_end *end, const char *q)
 	return in == REVIEW_CHAR && (ch == L'y' || ch == L'Y');
 }
 
-/* A line typed on screen row row (-1: the status line), after prompt, into buf (cap bytes,
- * NUL-terminated UTF-8). hidden shows nothing of it (a passphrase: then
- * buf is the caller's locked memory). REVIEW_OK, REVIEW_BACK on Esc,
- * REVIEW_LOCK or REVIEW_QUIT. */
+/* A line typed on screen row row (-1: the status line), after prompt,
+ * into buf (cap bytes, NUL-terminated UTF-8). hidden shows nothing of it
+ * (a passphrase: then buf is the caller's locked memory); idle lets the
+ * idle timer end it. REVIEW_OK, REVIEW_BACK on Esc, REVIEW_LOCK or
+ * REVIEW_QUIT. */
 static enum review_end ask_line(struct review *rv, int row,
 				const char *prompt, char *buf, size_t cap,
 				int hidden, int idle)
@@ -579,14 +580,20 @@ static void pager_show_sel(struct pager *p)
 		p->top = r > 1 ? r - 1 : 0;
 }
 
-/* The keys every document takes: scrolling. 1 when ch was one. */
-static int pager_scroll(struct pager *p, wint_t ch)
+/* The keys every document takes: scrolling. 1 when the key was one. */
+static int pager_scroll(struct pager *p, enum review_input in, wint_t ch)
 {
 	long h = pager_height();
 
+	if (in == REVIEW_CHAR && ch == L' ') {
+		p->top += h - 1;
+		return 1;
+	}
+	if (in != REVIEW_FUNC)
+		return 0;
 	switch (ch) {
 	case KEY_PPAGE: p->top -= h - 1; return 1;
-	case KEY_NPAGE: case L' ': p->top += h - 1; return 1;
+	case KEY_NPAGE: p->top += h - 1; return 1;
 	case KEY_HOME: p->top = 0; return 1;
 	case KEY_END: p->top = (long)p->doc.nrow - h; return 1;
 	default: return 0;
@@ -608,7 +615,7 @@ static enum review_end show_doc(struct review *rv, struct pager *p,
 			return REVIEW_LOCK;
 		if (in == REVIEW_STOP)
 			return REVIEW_QUIT;
-		if (in == REVIEW_RESIZE || pager_scroll(p, ch))
+		if (in == REVIEW_RESIZE || pager_scroll(p, in, ch))
 			continue;
 		if (in == REVIEW_FUNC && ch == KEY_UP)
 			p->top--;
@@ -966,8 +973,7 @@ static enum review_end conversation(struct review *rv, int64_t src)
 			pager_show_sel(&cv.p);
 			continue;
 		}
-		if (pager_scroll(&cv.p, ch) && (in == REVIEW_FUNC ||
-						ch == L' '))
+		if (pager_scroll(&cv.p, in, ch))
 			continue;
 		e = cv.p.sel >= 0 && (size_t)cv.p.sel < cv.nev ?
 		    &cv.ev[cv.p.sel] : NULL;
@@ -1055,7 +1061,8 @@ static int preview_text(void *ctx, const char *s, size_t n)
 static enum review_end compose(struct review *rv, int64_t src, int64_t sub)
 {
 	enum review_end end;
-	char title[CODENAME_DESIG_LONG_MAX + 64], desig[CODENAME_DESIG_LONG_MAX];
+	char title[CODENAME_DESIG_LONG_MAX + 64];
+	char desig[CODENAME_DESIG_LONG_MAX];
 	char *text = NULL;
 	uint8_t pk[32];
 	size_t len = 0;
@@ -1082,7 +1089,8 @@ static enum review_end compose(struct review *rv, int64_t src, int64_t sub)
 		wint_t ch;
 		int r;
 
-		end = review_edit(rv, title, &text, &len);
+		end = review_edit(rv, sub ? "note" : "reply", title, &text,
+				  &len);
 		if (end != REVIEW_OK)
 			return end;
 		/* The preview: the text as it will be sealed, sanitised as
@@ -1117,8 +1125,7 @@ static enum review_end compose(struct review *rv, int64_t src, int64_t sub)
 				   "n:Discard  PgUp PgDn:Scroll");
 			refresh();
 			in = review_key(rv, 1, &ch);
-		} while (in == REVIEW_RESIZE || (in == REVIEW_FUNC &&
-						 pager_scroll(&p, ch)));
+		} while (in == REVIEW_RESIZE || pager_scroll(&p, in, ch));
 		ui_doc_free(&p.doc);
 		if (in == REVIEW_IDLE || in == REVIEW_STOP) {
 			sodium_free(text);
@@ -1255,6 +1262,7 @@ int review_run(struct admin *a, unsigned lock_secs)
 	struct sigaction sa;
 	SCREEN *scr;
 	enum review_end end;
+	char why[sizeof(rv.status)] = "";
 	int first = 1;
 
 	memset(&rv, 0, sizeof(rv));
@@ -1280,8 +1288,12 @@ int review_run(struct admin *a, unsigned lock_secs)
 		return ADM_ERR;
 	/* A passphrase file opens the first session without a prompt; the
 	 * lock screen always asks on the keyboard. */
-	if (a->passfile && unlock_key(a) != ADM_OK)
-		return ADM_FAIL;
+	if (a->passfile) {
+		int rc = unlock_key(a);
+
+		if (rc != ADM_OK)
+			return rc;
+	}
 	/* Before ncurses: it installs handlers only where none is. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
@@ -1311,7 +1323,8 @@ int review_run(struct admin *a, unsigned lock_secs)
 			break;
 		first = 0;
 		if (!rv.ar && archive_open(a->home, &rv.ar) != 0) {
-			review_say(&rv, 1, "%s", rv.status);
+			/* Said again once the screen is given back. */
+			memcpy(why, rv.status, sizeof(why));
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &rv.last);
@@ -1329,5 +1342,9 @@ int review_run(struct admin *a, unsigned lock_secs)
 	sodium_memzero(&rv, sizeof(rv));
 	printf("review: the key and every text it showed were wiped from "
 	       "memory, and the screen cleared.\n");
+	if (why[0]) {
+		cli_err("%s", why);
+		return ADM_ERR;
+	}
 	return ADM_OK;
 }

@@ -78,13 +78,13 @@ void review_say(struct review *rv, int err, const char *fmt, ...)
  * last rows). */
 void review_frame(struct review *rv, const char *title, const char *keys);
 
-/* The built-in editor: the journalist writes a reply or a note (what
- * says which, title heads the screen). Nothing is written to disk: the
+/* The built-in editor: the journalist writes what ("reply", "note"), under
+ * title. Nothing is written to disk: the
  * text lives in sodium_malloc memory. On REVIEW_OK *text holds it
  * (NUL-terminated, *len bytes, not empty; the caller sodium_free()s it);
  * if *text is already set, editing goes on from it. Any other end wipes
  * and frees it (*text NULL). */
-enum review_end review_edit(struct review *rv, const char *title,
-			    char **text, size_t *len);
+enum review_end review_edit(struct review *rv, const char *what,
+			    const char *title, char **text, size_t *len);
 
 #endif

@@ -196,8 +196,8 @@ static int ask_discard(struct review *rv, enum review_end *end)
 	return in == REVIEW_CHAR && (ch == L'y' || ch == L'Y');
 }
 
-enum review_end review_edit(struct review *rv, const char *title,
-			    char **text, size_t *len)
+enum review_end review_edit(struct review *rv, const char *what,
+			    const char *title, char **text, size_t *len)
 {
 	struct editor e;
 	enum review_end end = REVIEW_BACK;
@@ -219,8 +219,7 @@ enum review_end review_edit(struct review *rv, const char *title,
 		sodium_free(*text);
 		*text = NULL;
 	}
-	review_say(rv, 0, "Type the %s. Nothing is written to disk.",
-		   strstr(title, "Note") ? "note" : "reply");
+	review_say(rv, 0, "Type the %s. Nothing is written to disk.", what);
 	for (;;) {
 		int width = COLS - 1 > 1 ? COLS - 1 : 1;
 		enum review_input in;
