@@ -26,7 +26,7 @@ LISTEN  ?= 127.0.0.1:8080
 # QR codes, so its package does not pull them in. Test and tool binaries
 # link the union.
 PKGS    := libsodium libmicrohttpd sqlite3 libqrencode libseccomp
-ADMIN_PKGS := libsodium sqlite3 libseccomp
+ADMIN_PKGS := libsodium sqlite3 libseccomp ncursesw
 WARN    := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes
 HARDEN  ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
@@ -37,6 +37,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ADMIN_LIBS = $(shell pkg-config --libs $(ADMIN_PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+# review's screen: sealdrop-admin and its unit tests only.
+CURSES_LIBS = $(shell pkg-config --libs ncursesw 2>/dev/null)
 
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(WERROR) $(HARDEN) $(CPPFLAGS) \
               $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Icrypto -I$(BUILD)/gen
@@ -139,7 +141,7 @@ $(BUILD)/tests/test_drop_%: tests/unit/test_drop_%.c $(DROP_LIB) $(CRYPTO_OBJ)
 
 $(BUILD)/tests/test_admin_%: tests/unit/test_admin_%.c $(ADMIN_LIB) $(CRYPTO_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iadmin $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_CFLAGS) -Iadmin $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CURSES_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/test_inspect_%: tests/unit/test_inspect_%.c $(INSPECT_LIB)
 	@mkdir -p $(@D)

@@ -20,6 +20,16 @@
 #include "term.h"
 
 static int progress_shown;
+static cli_err_fn sink_err;
+static cli_progress_fn sink_progress;
+static void *sink_ctx;
+
+void cli_sink(cli_err_fn err, cli_progress_fn progress, void *ctx)
+{
+	sink_err = err;
+	sink_progress = progress;
+	sink_ctx = ctx;
+}
 
 void cli_err(const char *fmt, ...)
 {
@@ -35,7 +45,10 @@ void cli_err(const char *fmt, ...)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
 	term_str(raw, safe, sizeof(safe));
-	fprintf(stderr, "%s: %s\n", PROG, safe);
+	if (sink_err)
+		sink_err(sink_ctx, safe);
+	else
+		fprintf(stderr, "%s: %s\n", PROG, safe);
 }
 
 int cli_usage(const struct admin *a, const char *why)
@@ -234,6 +247,10 @@ void cli_progress(const char *what, uint64_t done, uint64_t total)
 	static struct timespec last;
 	struct timespec now;
 
+	if (sink_progress) {
+		sink_progress(sink_ctx, what, done, total);
+		return;
+	}
 	if (!isatty(STDERR_FILENO))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -252,6 +269,10 @@ void cli_progress(const char *what, uint64_t done, uint64_t total)
 
 void cli_progress_end(void)
 {
+	if (sink_progress) {
+		sink_progress(sink_ctx, NULL, 0, 0);
+		return;
+	}
 	if (progress_shown)
 		fputs("\r\033[K", stderr);
 	progress_shown = 0;

@@ -97,6 +97,18 @@ const char *cli_date(uint32_t day, char out[16]);
 void cli_progress(const char *what, uint64_t done, uint64_t total);
 void cli_progress_end(void);
 
+/* Where error lines and progress go instead of stderr while a full-screen
+ * front end owns the terminal (review): err gets each error line as
+ * cli_err sanitised it (no "sealdrop-admin: " prefix), progress each
+ * redraw of cli_progress (total 0 when unknown; done == total, or a call
+ * with what NULL, ends it). Either may be NULL; cli_sink(NULL, NULL,
+ * NULL) gives stderr back. The lines name no plaintext: they are the
+ * commands' own error lines. */
+typedef void (*cli_err_fn)(void *ctx, const char *line);
+typedef void (*cli_progress_fn)(void *ctx, const char *what, uint64_t done,
+				uint64_t total);
+void cli_sink(cli_err_fn err, cli_progress_fn progress, void *ctx);
+
 /* The commands, one file each (cmd_NAME.c); main.c holds their table. */
 int cmd_keygen(struct admin *a, int argc, char **argv);
 int cmd_import(struct admin *a, int argc, char **argv);
@@ -113,5 +125,6 @@ int cmd_drops(struct admin *a, int argc, char **argv);
 int cmd_thread(struct admin *a, int argc, char **argv);
 int cmd_replies(struct admin *a, int argc, char **argv);
 int cmd_unqueue(struct admin *a, int argc, char **argv);
+int cmd_review(struct admin *a, int argc, char **argv);
 
 #endif

@@ -1,148 +1,35 @@
 /*
  * cmd_extract.c - decrypts a submission's files into a directory the
- * journalist names: the one place plaintext is written to disk, on their
- * explicit request.
- *
- * Each file written is then inspected, confined, by the launcher's
- * inspector (spawn.h): its type by content, a name that lies about it,
- * the identifying metadata it carries and, with --clean, a cleaned copy
- * beside it. The report is the inspector's words about a hostile file:
- * sanitised here before it reaches the terminal or NAME.report.txt.
+ * journalist names, each inspected, with its report printed under its
+ * path (desk_extract does the work).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include <sodium.h>
 
 #include "archive.h"
 #include "cli.h"
 #include "crypt.h"
+#include "desk.h"
 #include "fileio.h"
-#include "spawn.h"
-#include "term.h"
 #include "unlock.h"
 
-/* How many " (N)" variants are tried before giving up on a name. */
-#define MAX_VARIANTS 1000
-
-#define REPORT_SUFFIX ".report.txt"
-
-struct extractor {
-	archive *ar;
-	const char *outdir;         /* as the journalist typed it */
-	char realdir[PATH_MAX];     /* the same, absolute, for the launcher */
-	int64_t env;
-	int fd;                     /* the file being written, or -1 */
-	int err;                    /* a system error line was printed */
-	int clean;                  /* --clean */
-	int inspect;                /* 0 once the inspector cannot run */
-	uint64_t done, total;       /* bytes of the current file, for
-				     * progress (total: its envelope's) */
-	char path[PATH_MAX];
-	const char *name;           /* path's last component */
-	unsigned nfiles;
-};
-
-/* Creates a new file for name in dir, never over an existing one:
- * "name.ext", then "name (2).ext", "name (3).ext"... path gets its path. */
-static int create_unique(const char *dir, const char *name, char *path,
-			 size_t pathlen)
+static void print_file(void *ctx, const char *path)
 {
-	const char *dot = strrchr(name, '.');
-	int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
-	const char *ext = name + stem;
-
-	for (unsigned n = 1; n <= MAX_VARIANTS; n++) {
-		int fd, len;
-
-		if (n == 1)
-			len = snprintf(path, pathlen, "%s/%s", dir, name);
-		else
-			len = snprintf(path, pathlen, "%s/%.*s (%u)%s", dir,
-				       stem, name, n, ext);
-		if (len < 0 || (size_t)len >= pathlen) {
-			cli_err("%s: path too long", dir);
-			return -1;
-		}
-		fd = fileio_create_private(path, 0);
-		if (fd >= 0)
-			return fd;
-		if (errno != EEXIST) {
-			cli_err("%s: %s", path, strerror(errno));
-			return -1;
-		}
-	}
-	cli_err("%s: too many files named like %s", dir, name);
-	return -1;
-}
-
-/* The envelope's stored length: what progress counts up to. */
-static uint64_t env_length(archive *ar, int64_t env)
-{
-	sqlite3_stmt *st = archive_prepare(ar, "SELECT length FROM envelopes "
-					   "WHERE id = ?");
-	uint64_t n = 0;
-
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, env);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
-static int on_meta(void *ctx, const env_meta *meta)
-{
-	struct extractor *ex = ctx;
-	char name[TERM_NAME_MAX + 1];
-
-	if (archive_env_set_kind(ex->ar, ex->env, meta->kind) != 0) {
-		ex->err = 1;
-		return -1;
-	}
-	/* The message is read's business: stop before decrypting it. */
-	if (meta->kind != ENV_FILE)
-		return -1;
-	term_filename(meta->name, name);
-	ex->fd = create_unique(ex->outdir, name, ex->path, sizeof(ex->path));
-	if (ex->fd < 0) {
-		ex->err = 1;
-		return -1;
-	}
-	ex->name = strrchr(ex->path, '/') + 1;
-	ex->done = 0;
-	ex->total = env_length(ex->ar, ex->env);
-	return 0;
-}
-
-static int on_data(void *ctx, const uint8_t *buf, size_t len)
-{
-	struct extractor *ex = ctx;
-
-	if (fileio_write_all(ex->fd, buf, len) != 0) {
-		cli_err("%s: %s", ex->path, strerror(errno));
-		ex->err = 1;
-		return -1;
-	}
-	ex->done += len;
-	cli_progress(ex->name, ex->done, ex->total);
-	return 0;
+	(void)ctx;
+	printf("%s\n", path);
 }
 
 /* Writes the sanitised report (n bytes) to stdout, each line indented
- * under the file's path. */
-static void print_report(const char *text, size_t n)
+ * under the file's path; straight to the descriptor, as it is
+ * plaintext. */
+static void print_report(void *ctx, const char *text, size_t n,
+			 const char *report_path)
 {
 	static const char indent[] = "  ";
 	size_t start = 0;
 
+	(void)ctx;
 	fflush(stdout);
 	for (size_t i = 0; i < n; i++) {
 		if (text[i] != '\n')
@@ -157,113 +44,19 @@ static void print_report(const char *text, size_t n)
 		fileio_write_all(STDOUT_FILENO, text + start, n - start);
 		fileio_write_all(STDOUT_FILENO, "\n", 1);
 	}
-}
-
-/* Inspects the file just written, prints the report and writes it to
- * NAME.report.txt beside it. A report that cannot be made or written is
- * said on stderr; the file stays. */
-static void inspect_file(struct extractor *ex)
-{
-	static char raw[SPAWN_REPORT_MAX];
-	static char safe[TERM_OUT_MAX(SPAWN_REPORT_MAX)];
-	static const char not_inspected[] =
-		"NOT INSPECTED: the inspector could not run (sealdrop-admin "
-		"extract said why).\nTreat the file as unchecked: its type "
-		"and its metadata are unknown.\n";
-	char rname[NAME_MAX + 1], rpath[PATH_MAX];
-	term_state ts = { .npend = 0 };
-	size_t rlen = 0, n = 0;
-	int fd;
-
-	if (ex->inspect && spawn_inspect(ex->realdir, ex->name, ex->clean,
-					 raw, &rlen) != 0)
-		ex->inspect = 0;
-	if (ex->inspect) {
-		n = term_feed(&ts, (const uint8_t *)raw, rlen, safe);
-		n += term_end(&ts, safe + n);
-	} else {
-		memcpy(safe, not_inspected, sizeof(not_inspected) - 1);
-		n = sizeof(not_inspected) - 1;
-	}
-	print_report(safe, n);
-	if (snprintf(rname, sizeof(rname), "%s" REPORT_SUFFIX, ex->name) >=
-	    (int)sizeof(rname)) {
-		cli_err("%s: name too long for a report beside it", ex->path);
-		goto out;
-	}
-	fd = create_unique(ex->outdir, rname, rpath, sizeof(rpath));
-	if (fd < 0)
-		goto out;
-	if (fileio_write_all(fd, safe, n) != 0 || fileio_sync_close(fd) != 0) {
-		cli_err("%s: %s", rpath, strerror(errno));
-		goto out;
-	}
-	printf("  Report: %s\n", rpath);
-out:
-	/* The report quotes the file's metadata: plaintext. */
-	sodium_memzero(raw, rlen);
-	sodium_memzero(safe, n);
-}
-
-/* Ends the current file: kept only when the envelope authenticated. */
-static int finish_file(struct extractor *ex, int r)
-{
-	if (ex->fd < 0)
-		return 0;
-	cli_progress_end();
-	if (fileio_sync_close(ex->fd) != 0 && r == 0 && !ex->err) {
-		cli_err("%s: %s", ex->path, strerror(errno));
-		ex->err = 1;
-	}
-	ex->fd = -1;
-	if (r != 0 || ex->err) {
-		unlink(ex->path);
-		return -1;
-	}
-	printf("%s\n", ex->path);
-	ex->nfiles++;
-	inspect_file(ex);
-	return 0;
-}
-
-/* OUTDIR must be a real directory this user can write in: created 0700
- * if missing (*created), refused when it is a symlink, which could point
- * the files anywhere. Checked before the passphrase is asked for. */
-static int check_outdir(struct extractor *ex, int *created)
-{
-	const char *dir = ex->outdir;
-	struct stat st;
-
-	*created = lstat(dir, &st) != 0 && errno == ENOENT;
-	if (fileio_mkdir_private(dir) != 0 || lstat(dir, &st) != 0) {
-		cli_err("%s: %s", dir, strerror(errno));
-		*created = 0;
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		cli_err("%s: not a directory", dir);
-		return -1;
-	}
-	if (access(dir, W_OK | X_OK) != 0) {
-		cli_err("%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (!realpath(dir, ex->realdir)) {
-		cli_err("%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (report_path)
+		printf("  Report: %s\n", report_path);
 }
 
 int cmd_extract(struct admin *a, int argc, char **argv)
 {
-	struct extractor ex;
-	const env_open_cb cb = { on_meta, on_data, &ex };
+	const struct desk_extract_cb cb = { print_file, print_report, NULL };
 	const char *to = NULL;
-	int64_t id, *envs = NULL;
-	size_t nenv = 0;
-	char *pos[1];
-	int r = 0, rc = ADM_ERR, clean = 0, created = 0;
+	char real[PATH_MAX], *pos[1];
+	archive *ar = NULL;
+	unsigned nfiles = 0;
+	int64_t id;
+	int r, rc = ADM_ERR, clean = 0, created = 0;
 	const struct cli_opt opts[] = {
 		{ "--to", &to, NULL },
 		{ "--clean", NULL, &clean },
@@ -276,33 +69,18 @@ int cmd_extract(struct admin *a, int argc, char **argv)
 		return ADM_ERR;
 	if (!to || !*to)
 		return cli_usage(a, "--to OUTDIR is required");
-	memset(&ex, 0, sizeof(ex));
-	ex.fd = -1;
-	ex.outdir = to;
-	ex.clean = clean;
-	ex.inspect = 1;
-	if (check_outdir(&ex, &created) != 0)
+	/* Where the files go, and that the submission exists, are checked
+	 * before the passphrase is asked. */
+	if (desk_extract_dir(to, real, &created) != 0)
 		goto out;
-	if (archive_open(a->home, &ex.ar) != 0)
-		goto out;
-	if (archive_sub_check(ex.ar, id) != 0 ||
-	    archive_env_list(ex.ar, id, &envs, &nenv) != 0)
+	if (archive_open(a->home, &ar) != 0 || archive_sub_check(ar, id) != 0)
 		goto out;
 	rc = unlock_key(a);
 	if (rc != ADM_OK)
 		goto out;
 	rc = ADM_ERR;
-
-	for (size_t i = 0; i < nenv; i++) {
-		ex.env = envs[i];
-		r = archive_env_open(ex.ar, envs[i], a->key, &cb);
-		if (r == CRYPT_ESINK && ex.fd < 0 && !ex.err)
-			r = 0; /* the message, skipped on purpose */
-		if (finish_file(&ex, r) != 0 || r != 0)
-			break;
-	}
-	cli_progress_end();
-	if (r == 1 || ex.err)
+	r = desk_extract(ar, a->key, id, to, real, clean, &cb, &nfiles);
+	if (r == 1)
 		goto out;
 	if (r != 0) {
 		cli_err("submission %lld: %s: the file it was writing was "
@@ -310,7 +88,7 @@ int cmd_extract(struct admin *a, int argc, char **argv)
 		rc = ADM_FAIL;
 		goto out;
 	}
-	if (ex.nfiles == 0)
+	if (nfiles == 0)
 		cli_err("submission %lld has no files", (long long)id);
 	else
 		fprintf(stderr, "Careful: files from sources may be hostile. "
@@ -321,11 +99,9 @@ int cmd_extract(struct admin *a, int argc, char **argv)
 			"checking it by hand; keep the original.\n");
 	rc = ADM_OK;
 out:
-	cli_progress_end();
 	/* A folder made for nothing goes again (rmdir: only when empty). */
-	if (created && ex.nfiles == 0)
+	if (created && nfiles == 0)
 		rmdir(to);
-	free(envs);
-	archive_close(ex.ar);
+	archive_close(ar);
 	return rc;
 }

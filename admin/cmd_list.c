@@ -2,9 +2,9 @@
  * cmd_list.c - submissions, newest first, with what each holds.
  *
  * Needs the key: only the envelopes know their plaintext size and which
- * of them are files. Each is opened to count its bytes, which are
- * discarded unseen (contents.h); nothing learned is written back, so the
- * archive holds no more in clear than it did.
+ * of them are files. desk_inbox opens each to count its bytes, which are
+ * discarded unseen; nothing learned is written back, so the archive holds
+ * no more in clear than it did.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +14,9 @@
 #include "cli.h"
 #include "codename.h"
 #include "contents.h"
+#include "desk.h"
 #include "term.h"
 #include "unlock.h"
-
-struct row {
-	int64_t id;
-	uint32_t day;
-	int is_new, unread, starred;
-	enum contents_state state;
-	uint64_t bytes;          /* plaintext, when state is CONTENTS_OK */
-	long long files;
-	char source[CODENAME_DESIG_LONG_MAX];
-};
 
 static const char *const state_name[] = {
 	[CONTENTS_OK] = "ok",
@@ -33,90 +24,16 @@ static const char *const state_name[] = {
 	[CONTENTS_DAMAGED] = "damaged",
 };
 
-/* Reads the rows to list, newest first, into a malloc'd *rows. 0 or -1
- * after an error line. */
-static int load(archive *ar, const char *source, struct row **rows,
-		size_t *n)
-{
-	struct row *v = NULL, *nv;
-	size_t cnt = 0;
-	sqlite3_stmt *st;
-	int r;
-
-	/* The files estimate stands when the key opens nothing. */
-	st = archive_prepare(ar, "SELECT s.id, src.designation, s.day, "
-			     ARCHIVE_FILES_SQL ", s.new, s.unread, s.starred "
-			     "FROM submissions s "
-			     "JOIN sources src ON src.id = s.source "
-			     "WHERE ?1 IS NULL OR src.designation = ?1 "
-			     "ORDER BY s.day DESC, s.id DESC");
-	if (!st)
-		return -1;
-	if (source)
-		sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *d = (const char *)sqlite3_column_text(st, 1);
-		struct row *w;
-
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
-			sqlite3_finalize(st);
-			free(v);
-			cli_err("out of memory");
-			return -1;
-		}
-		v = nv;
-		w = &v[cnt++];
-		memset(w, 0, sizeof(*w));
-		w->id = sqlite3_column_int64(st, 0);
-		term_str(d ? d : "", w->source, sizeof(w->source));
-		w->day = (uint32_t)sqlite3_column_int64(st, 2);
-		w->files = sqlite3_column_int64(st, 3);
-		w->is_new = sqlite3_column_int(st, 4) != 0;
-		w->unread = sqlite3_column_int(st, 5) != 0;
-		w->starred = sqlite3_column_int(st, 6) != 0;
-	}
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		free(v);
-		return archive_fail(ar, "listing");
-	}
-	*rows = v;
-	*n = cnt;
-	return 0;
-}
-
-/* Opens each row's envelopes for its size, files and state. 0 or -1. */
-static int measure(archive *ar, const keys_secret *k, struct row *rows,
-		   size_t n)
-{
-	struct contents c;
-
-	for (size_t i = 0; i < n; i++) {
-		cli_progress("Opening submissions", i, n);
-		if (contents_scan(ar, rows[i].id, k, 0, &c) != 0)
-			return -1;
-		rows[i].state = contents_state(&c);
-		if (rows[i].state == CONTENTS_OK) {
-			rows[i].bytes = c.bytes;
-			rows[i].files = (long long)c.nfiles;
-		}
-		contents_free(&c);
-	}
-	cli_progress_end();
-	return 0;
-}
-
-static void print_tsv(const struct row *rows, size_t n)
+static void print_tsv(const struct desk_row *rows, size_t n)
 {
 	char date[16];
 
 	printf("id\tsource\treceived\tbytes\tfiles\tunread\tstarred\tnew\t"
 	       "state\n");
 	for (size_t i = 0; i < n; i++) {
-		const struct row *w = &rows[i];
+		const struct desk_row *w = &rows[i];
 
-		printf("%lld\t%s\t%s\t", (long long)w->id, w->source,
+		printf("%lld\t%s\t%s\t", (long long)w->id, w->desig,
 		       cli_date(w->day, date));
 		if (w->state == CONTENTS_OK)
 			printf("%llu", (unsigned long long)w->bytes);
@@ -149,14 +66,14 @@ static void flag(char flags[FLAGS_MAX], int on, const char *word)
 			 word);
 }
 
-static void print_human(const struct row *rows, size_t n)
+static void print_human(const struct desk_row *rows, size_t n)
 {
 	int idw = 2, srcw = 6;
 	char date[16], size[CONTENTS_SIZE_MAX], line[512],
 	     flags[FLAGS_MAX];
 
 	for (size_t i = 0; i < n; i++) {
-		int w = (int)strlen(rows[i].source);
+		int w = (int)strlen(rows[i].desig);
 
 		if (digits(rows[i].id) > idw)
 			idw = digits(rows[i].id);
@@ -166,13 +83,13 @@ static void print_human(const struct row *rows, size_t n)
 	printf("%*s  %-10s  %-*s  %5s  %*s  FLAGS\n", idw, "ID", "DAY", srcw,
 	       "SOURCE", "FILES", CONTENTS_FIELD_WIDTH, "SIZE");
 	for (size_t i = 0; i < n; i++) {
-		const struct row *w = &rows[i];
+		const struct desk_row *w = &rows[i];
 		int len;
 
 		contents_size_field(w->bytes, w->state == CONTENTS_OK, size);
 		len = snprintf(line, sizeof(line), "%*lld  %-10s  %-*s  %5lld  "
 			       "%s", idw, (long long)w->id,
-			       cli_date(w->day, date), srcw, w->source,
+			       cli_date(w->day, date), srcw, w->desig,
 			       w->files, size);
 		if (len < 0 || (size_t)len >= sizeof(line))
 			len = (int)strlen(line);
@@ -192,7 +109,7 @@ static void print_human(const struct row *rows, size_t n)
 int cmd_list(struct admin *a, int argc, char **argv)
 {
 	const char *source = NULL;
-	struct row *rows = NULL;
+	struct desk_row *rows = NULL;
 	size_t n = 0;
 	int tsv = 0, rc;
 	archive *ar;
@@ -211,8 +128,7 @@ int cmd_list(struct admin *a, int argc, char **argv)
 	if (archive_open(a->home, &ar) != 0)
 		return ADM_ERR;
 	rc = ADM_ERR;
-	if (load(ar, source, &rows, &n) != 0 ||
-	    measure(ar, a->key, rows, n) != 0)
+	if (desk_inbox(ar, a->key, source, &rows, &n) != 0)
 		goto out;
 	if (tsv) {
 		print_tsv(rows, n);

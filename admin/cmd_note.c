@@ -10,16 +10,14 @@
 
 #include "archive.h"
 #include "cli.h"
-#include "crypt.h"
-#include "envelope.h"
+#include "desk.h"
 #include "unlock.h"
 
 int cmd_note(struct admin *a, int argc, char **argv)
 {
 	const char *file = NULL;
 	char *pos[2], *text = NULL;
-	uint8_t *env = NULL;
-	size_t len, envlen;
+	size_t len;
 	keys_pub pub;
 	archive *ar = NULL;
 	int64_t id;
@@ -46,19 +44,13 @@ int cmd_note(struct admin *a, int argc, char **argv)
 		goto out;
 	if (cli_read_text(file, "note", &text, &len) != ADM_OK)
 		goto out;
-	r = archive_seal_text(pub.box_pk, ENV_MESSAGE, text, len, &env,
-			      &envlen);
+	r = desk_note(ar, pub.box_pk, id, text, len);
 	sodium_free(text);
-	if (r != 0) {
-		cli_err("sealing the note: %s", crypt_strerror(r));
-		goto out;
-	}
-	if (archive_note_add(ar, id, env, envlen) != 0)
+	if (r != 0)
 		goto out;
 	printf("Note added to submission %lld.\n", (long long)id);
 	rc = ADM_OK;
 out:
-	free(env);
 	archive_close(ar);
 	return rc;
 }

@@ -13,20 +13,18 @@
 #include <sodium.h>
 
 #include "archive.h"
-#include "bundle.h"
 #include "cli.h"
-#include "crypt.h"
-#include "envelope.h"
+#include "desk.h"
 #include "unlock.h"
 
 int cmd_reply(struct admin *a, int argc, char **argv)
 {
 	const char *file = NULL;
 	char *pos[1], *text = NULL;
-	uint8_t pk[32], uid[BUNDLE_ID], *env = NULL, *copy = NULL;
-	size_t len, envlen, copylen;
+	uint8_t pk[32];
+	size_t len;
 	keys_pub pub;
-	int64_t src, sub = 0;
+	int64_t src, sub;
 	archive *ar = NULL;
 	int r, rc = ADM_ERR;
 	const struct cli_opt opts[] = {
@@ -38,19 +36,10 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 		return ADM_ERR;
 	if (unlock_pub(a, &pub) != ADM_OK || archive_open(a->home, &ar) != 0)
 		return ADM_ERR;
-	/* Designations are words, so a number is a submission: the way to
-	 * reply to what one has just read without looking up its source. */
-	if (cli_id(NULL, pos[0], &sub) == 0)
-		r = archive_source_by_sub(ar, sub, &src, pk);
-	else
-		r = archive_source_by_name(ar, pos[0], &src, pk);
-	if (r < 0)
+	/* A number is a submission: the way to reply to what one has just
+	 * read without looking up its source. */
+	if (desk_source(ar, pos[0], &src, pk, &sub) != 0)
 		goto out;
-	if (r == 1) {
-		cli_err("no %s '%s' (see 'list')", sub ? "submission" :
-			"source", pos[0]);
-		goto out;
-	}
 	if (cli_read_text(file, "reply", &text, &len) != ADM_OK)
 		goto out;
 	r = cli_confirm_text(text, len, "Seal this reply and queue it for "
@@ -63,25 +52,15 @@ int cmd_reply(struct admin *a, int argc, char **argv)
 		}
 		goto out;
 	}
-	r = archive_seal_text(pk, ENV_REPLY, text, len, &env, &envlen);
-	if (r == 0)
-		r = archive_seal_text(pub.box_pk, ENV_REPLY, text, len, &copy,
-				      &copylen);
+	r = desk_reply(ar, pub.box_pk, src, pk, text, len);
 	sodium_free(text);
-	if (r != 0) {
-		cli_err("sealing the reply: %s", crypt_strerror(r));
-		goto out;
-	}
-	crypt_random(uid, sizeof(uid));
-	if (archive_reply_add(ar, uid, src, env, envlen, copy, copylen) != 0)
+	if (r != 0)
 		goto out;
 	printf("Reply queued for %s%s (%zu bytes, sealed). 'outbox --out "
 	       "FILE' writes it for the server.\n", sub ? "the source of "
 	       "submission " : "", pos[0], len);
 	rc = ADM_OK;
 out:
-	free(env);
-	free(copy);
 	archive_close(ar);
 	return rc;
 }

@@ -18,6 +18,9 @@
 #include "spawn.h"
 
 static const struct admin_cmd commands[] = {
+	{ "review", cmd_review, "[--lock-after MINUTES]", 1,
+	  "the interactive terminal interface: inbox, conversations, "
+	  "files, replies", 1 },
 	{ "keygen", cmd_keygen, "[--force] [--generate-passphrase] "
 	  "[--cost moderate|sensitive]", 0,
 	  "create the newsroom key pair in DIR, under a strong passphrase", 0 },
@@ -100,7 +103,8 @@ static int takes_value(const char *arg)
 {
 	static const char *const opts[] = { "--to", "--out", "--source",
 					    "--message-file", "--trust",
-					    "--remove", "--cost" };
+					    "--remove", "--cost",
+					    "--lock-after" };
 
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
 		if (strcmp(arg, opts[i]) == 0)

@@ -212,17 +212,16 @@ void unlock_pass_free(char *pass)
 		sodium_free(pass);
 }
 
-int unlock_key(struct admin *a)
+/* Reads DIR/newsroom.key (its path into path) into a malloc'd *text.
+ * ADM_OK, or ADM_ERR after an error line. */
+static int key_file(const struct admin *a, char path[PATH_MAX], char **text,
+		    size_t *tlen)
 {
-	char path[PATH_MAX], prompt[PATH_MAX + 32], *text, *pass;
-	size_t tlen, plen;
-	int r, rc;
+	int r;
 
-	if (a->key)
-		return ADM_OK;
-	if (cli_path(a, "newsroom.key", path, sizeof(path)) != 0)
+	if (cli_path(a, "newsroom.key", path, PATH_MAX) != 0)
 		return ADM_ERR;
-	r = fileio_slurp(path, KEYS_FILE_MAX, &text, &tlen);
+	r = fileio_slurp(path, KEYS_FILE_MAX, text, tlen);
 	if (r == CRYPT_EIO && errno == ENOENT) {
 		/* Most often a mistyped or forgotten --home. */
 		cli_err("no newsroom key in %s: run keygen, or check --home",
@@ -234,19 +233,58 @@ int unlock_key(struct admin *a)
 			"too large for a key file" : strerror(errno));
 		return ADM_ERR;
 	}
+	return ADM_OK;
+}
+
+/* Opens the key file's text with pass into a->key; wipes nothing. */
+static int key_open(struct admin *a, const char *path, const char *text,
+		    size_t tlen, const char *pass, size_t plen)
+{
+	int r = keys_secret_open(text, tlen, pass, plen, &a->key);
+
+	if (r == CRYPT_EPASS) {
+		cli_err("wrong passphrase");
+		return ADM_FAIL;
+	}
+	if (r != 0) {
+		cli_err("%s: %s", path, crypt_strerror(r));
+		return ADM_ERR;
+	}
+	return ADM_OK;
+}
+
+int unlock_key(struct admin *a)
+{
+	char path[PATH_MAX], prompt[PATH_MAX + 32], *text, *pass;
+	size_t tlen, plen;
+	int rc;
+
+	if (a->key)
+		return ADM_OK;
+	if (key_file(a, path, &text, &tlen) != ADM_OK)
+		return ADM_ERR;
 	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", path);
 	rc = unlock_pass(a, prompt, 0, &pass, &plen);
 	if (rc == ADM_OK) {
-		r = keys_secret_open(text, tlen, pass, plen, &a->key);
+		rc = key_open(a, path, text, tlen, pass, plen);
 		unlock_pass_free(pass);
-		if (r == CRYPT_EPASS) {
-			cli_err("wrong passphrase");
-			rc = ADM_FAIL;
-		} else if (r != 0) {
-			cli_err("%s: %s", path, crypt_strerror(r));
-			rc = ADM_ERR;
-		}
 	}
+	sodium_memzero(text, tlen);
+	free(text);
+	return rc;
+}
+
+int unlock_key_with(struct admin *a, const char *pass, size_t plen)
+{
+	char path[PATH_MAX], *text;
+	size_t tlen;
+	int rc;
+
+	if (a->key)
+		return ADM_OK;
+	if (key_file(a, path, &text, &tlen) != ADM_OK)
+		return ADM_ERR;
+	rc = key_open(a, path, text, tlen, pass, plen);
 	sodium_memzero(text, tlen);
 	free(text);
 	return rc;

@@ -40,6 +40,10 @@ void unlock_pass_free(char *pass);
  * ADM_FAIL after "wrong passphrase", or ADM_ERR after an error line. */
 int unlock_key(struct admin *a);
 
+/* The same with a passphrase the caller asked for itself (review's lock
+ * screen), plen bytes that the caller wipes. */
+int unlock_key_with(struct admin *a, const char *pass, size_t plen);
+
 /* Loads DIR/newsroom.pub. ADM_OK, or ADM_ERR after an error line. */
 int unlock_pub(const struct admin *a, keys_pub *pub);
 

@@ -9,7 +9,7 @@
 #                                (make deb): the build set, debhelper, lintian
 set -eu
 
-build="make gcc pkg-config
+build="make gcc pkg-config libncurses-dev
 libsodium-dev libmicrohttpd-dev libsqlite3-dev libqrencode-dev libseccomp-dev
 libmagic-dev"
 # What sealdrop-admin runs: the file inspector's sandbox and metadata tool.
@@ -17,8 +17,8 @@ run="bubblewrap mat2"
 deb="build-essential dpkg-dev debhelper lintian"
 test="clang libclang-rt-14-dev libcmocka-dev sqlite3 curl
 chromium nodejs gettext fonts-noto-core fonts-noto-cjk
-systemd tor binutils man-db groff-base
-libimage-exiftool-perl poppler-utils util-linux tmux"
+systemd tor binutils man-db groff-base tmux
+libimage-exiftool-perl poppler-utils util-linux"
 
 case ${1:-} in
 --build) pkgs=$build npm=no ;;

@@ -75,7 +75,7 @@ echo "sealdrop-admin depends on: $deps"
 echo "$deps" | tr ',|' '\n\n' | awk '{ print $1 }' |
 	grep -Ex 'libmicrohttpd.*|libqrencode.*|systemd.*|tor|adduser' &&
 	fail "sealdrop-admin needs more than it uses: $deps"
-for lib in libsodium23 libsqlite3-0 libseccomp2 libc6 libmagic1 mat2 \
+for lib in libsodium23 libsqlite3-0 libseccomp2 libc6 libmagic1 libncursesw6 mat2 \
 	bubblewrap; do
 	case $deps in *"$lib"*) ;; *) fail "sealdrop-admin does not depend on $lib" ;; esac
 done

@@ -1,0 +1,271 @@
+/*
+ * desk_extract.c - decrypting a submission's files into a folder the
+ * journalist names: the one place plaintext is written to disk, on their
+ * explicit request.
+ *
+ * Each file written is then inspected, confined, by the launcher's
+ * inspector (spawn.h): its type by content, a name that lies about it,
+ * the identifying metadata it carries and, with clean, a cleaned copy
+ * beside it. The report is the inspector's words about a hostile file:
+ * sanitised here before it reaches the caller or NAME.report.txt.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+#include "crypt.h"
+#include "desk.h"
+#include "envelope.h"
+#include "fileio.h"
+#include "spawn.h"
+#include "term.h"
+
+/* How many " (N)" variants are tried before giving up on a name. */
+#define MAX_VARIANTS 1000
+
+#define REPORT_SUFFIX ".report.txt"
+
+struct extractor {
+	archive *ar;
+	const char *outdir;         /* as the journalist typed it */
+	const char *realdir;        /* the same, absolute, for the launcher */
+	const struct desk_extract_cb *cb;
+	int64_t env;
+	int fd;                     /* the file being written, or -1 */
+	int err;                    /* a system error line was printed */
+	int clean;
+	int inspect;                /* 0 once the inspector cannot run */
+	uint64_t done, total;       /* bytes of the current file, for
+				     * progress (total: its envelope's) */
+	char path[PATH_MAX];
+	const char *name;           /* path's last component */
+	unsigned nfiles;
+};
+
+/* Creates a new file for name in dir, never over an existing one:
+ * "name.ext", then "name (2).ext", "name (3).ext"... path gets its path. */
+static int create_unique(const char *dir, const char *name, char *path,
+			 size_t pathlen)
+{
+	const char *dot = strrchr(name, '.');
+	int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
+	const char *ext = name + stem;
+
+	for (unsigned n = 1; n <= MAX_VARIANTS; n++) {
+		int fd, len;
+
+		if (n == 1)
+			len = snprintf(path, pathlen, "%s/%s", dir, name);
+		else
+			len = snprintf(path, pathlen, "%s/%.*s (%u)%s", dir,
+				       stem, name, n, ext);
+		if (len < 0 || (size_t)len >= pathlen) {
+			cli_err("%s: path too long", dir);
+			return -1;
+		}
+		fd = fileio_create_private(path, 0);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST) {
+			cli_err("%s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	cli_err("%s: too many files named like %s", dir, name);
+	return -1;
+}
+
+/* The envelope's stored length: what progress counts up to. */
+static uint64_t env_length(archive *ar, int64_t env)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT length FROM envelopes "
+					   "WHERE id = ?");
+	uint64_t n = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, env);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int on_meta(void *ctx, const env_meta *meta)
+{
+	struct extractor *ex = ctx;
+	char name[TERM_NAME_MAX + 1];
+
+	if (archive_env_set_kind(ex->ar, ex->env, meta->kind) != 0) {
+		ex->err = 1;
+		return -1;
+	}
+	/* The message is read's business: stop before decrypting it. */
+	if (meta->kind != ENV_FILE)
+		return -1;
+	term_filename(meta->name, name);
+	ex->fd = create_unique(ex->outdir, name, ex->path, sizeof(ex->path));
+	if (ex->fd < 0) {
+		ex->err = 1;
+		return -1;
+	}
+	ex->name = strrchr(ex->path, '/') + 1;
+	ex->done = 0;
+	ex->total = env_length(ex->ar, ex->env);
+	return 0;
+}
+
+static int on_data(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct extractor *ex = ctx;
+
+	if (fileio_write_all(ex->fd, buf, len) != 0) {
+		cli_err("%s: %s", ex->path, strerror(errno));
+		ex->err = 1;
+		return -1;
+	}
+	ex->done += len;
+	cli_progress(ex->name, ex->done, ex->total);
+	return 0;
+}
+
+/* Inspects the file just written, hands the report to the caller and
+ * writes it to NAME.report.txt beside it. A report that cannot be made or
+ * written is said in an error line; the file stays. */
+static void inspect_file(struct extractor *ex)
+{
+	static char raw[SPAWN_REPORT_MAX];
+	static char safe[TERM_OUT_MAX(SPAWN_REPORT_MAX)];
+	static const char not_inspected[] =
+		"NOT INSPECTED: the inspector could not run (sealdrop-admin "
+		"extract said why).\nTreat the file as unchecked: its type "
+		"and its metadata are unknown.\n";
+	char rname[NAME_MAX + 1], rpath[PATH_MAX];
+	term_state ts = { .npend = 0 };
+	size_t rlen = 0, n = 0;
+	const char *written = NULL;
+	int fd;
+
+	if (ex->inspect && spawn_inspect(ex->realdir, ex->name, ex->clean,
+					 raw, &rlen) != 0)
+		ex->inspect = 0;
+	if (ex->inspect) {
+		n = term_feed(&ts, (const uint8_t *)raw, rlen, safe);
+		n += term_end(&ts, safe + n);
+	} else {
+		memcpy(safe, not_inspected, sizeof(not_inspected) - 1);
+		n = sizeof(not_inspected) - 1;
+	}
+	if (snprintf(rname, sizeof(rname), "%s" REPORT_SUFFIX, ex->name) >=
+	    (int)sizeof(rname)) {
+		cli_err("%s: name too long for a report beside it", ex->path);
+		goto out;
+	}
+	fd = create_unique(ex->outdir, rname, rpath, sizeof(rpath));
+	if (fd < 0)
+		goto out;
+	if (fileio_write_all(fd, safe, n) != 0 || fileio_sync_close(fd) != 0) {
+		cli_err("%s: %s", rpath, strerror(errno));
+		goto out;
+	}
+	written = rpath;
+out:
+	if (ex->cb->report)
+		ex->cb->report(ex->cb->ctx, safe, n, written);
+	/* The report quotes the file's metadata: plaintext. */
+	sodium_memzero(raw, rlen);
+	sodium_memzero(safe, n);
+}
+
+/* Ends the current file: kept only when the envelope authenticated. */
+static int finish_file(struct extractor *ex, int r)
+{
+	if (ex->fd < 0)
+		return 0;
+	cli_progress_end();
+	if (fileio_sync_close(ex->fd) != 0 && r == 0 && !ex->err) {
+		cli_err("%s: %s", ex->path, strerror(errno));
+		ex->err = 1;
+	}
+	ex->fd = -1;
+	if (r != 0 || ex->err) {
+		unlink(ex->path);
+		return -1;
+	}
+	if (ex->cb->file)
+		ex->cb->file(ex->cb->ctx, ex->path);
+	ex->nfiles++;
+	inspect_file(ex);
+	return 0;
+}
+
+int desk_extract_dir(const char *dir, char *real, int *created)
+{
+	struct stat st;
+
+	*created = lstat(dir, &st) != 0 && errno == ENOENT;
+	if (fileio_mkdir_private(dir) != 0 || lstat(dir, &st) != 0) {
+		cli_err("%s: %s", dir, strerror(errno));
+		*created = 0;
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		cli_err("%s: not a directory", dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		cli_err("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!realpath(dir, real)) {
+		cli_err("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int desk_extract(archive *ar, const keys_secret *k, int64_t id,
+		 const char *dir, const char *real, int clean,
+		 const struct desk_extract_cb *cb, unsigned *nfiles)
+{
+	struct extractor ex;
+	const env_open_cb ocb = { on_meta, on_data, &ex };
+	int64_t *envs = NULL;
+	size_t nenv = 0;
+	int r = 0;
+
+	memset(&ex, 0, sizeof(ex));
+	ex.ar = ar;
+	ex.fd = -1;
+	ex.outdir = dir;
+	ex.realdir = real;
+	ex.cb = cb;
+	ex.clean = clean;
+	ex.inspect = 1;
+	*nfiles = 0;
+	if (archive_sub_check(ar, id) != 0 ||
+	    archive_env_list(ar, id, &envs, &nenv) != 0)
+		return 1;
+	for (size_t i = 0; i < nenv; i++) {
+		ex.env = envs[i];
+		r = archive_env_open(ar, envs[i], k, &ocb);
+		if (r == CRYPT_ESINK && ex.fd < 0 && !ex.err)
+			r = 0; /* the message, skipped on purpose */
+		if (finish_file(&ex, r) != 0 || r != 0)
+			break;
+	}
+	cli_progress_end();
+	free(envs);
+	*nfiles = ex.nfiles;
+	if (r == 1 || ex.err)
+		return 1;
+	return r;
+}
