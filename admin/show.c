@@ -6,17 +6,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "cli.h"
 #include "crypt.h"
+#include "desk.h"
 #include "envelope.h"
 #include "fileio.h"
 #include "show.h"
 #include "term.h"
-
-/* Input bytes sanitised per step; the output is at most 8 times this. */
-#define STEP 4096
 
 int show_put(const char *s, size_t len)
 {
@@ -27,74 +23,53 @@ int show_put(const char *s, size_t len)
 	return 0;
 }
 
-struct texter {
-	int raw;
+/* What reached standard output: whether anything did, and its last byte
+ * (plaintext: cleared before returning). */
+struct out {
 	int wrote;
-	int werr;
-	char last;        /* the last byte written */
-	term_state ts;
+	char last;
 };
 
-static int text_put(struct texter *t, const char *buf, size_t len)
+static int out_put(void *ctx, const char *buf, size_t len)
 {
+	struct out *o = ctx;
+
 	if (len == 0)
 		return 0;
-	t->wrote = 1;
-	t->last = buf[len - 1];
-	if (show_put(buf, len) != 0) {
-		t->werr = 1;
-		return -1;
-	}
-	return 0;
+	o->wrote = 1;
+	o->last = buf[len - 1];
+	return show_put(buf, len);
 }
 
-static int text_meta(void *ctx, const env_meta *meta)
+static int raw_meta(void *ctx, const env_meta *meta)
 {
 	(void)ctx;
 	/* A file is not shown on a terminal, whatever it holds. */
 	return meta->kind == ENV_FILE ? -1 : 0;
 }
 
-static int text_data(void *ctx, const uint8_t *buf, size_t len)
+static int raw_data(void *ctx, const uint8_t *buf, size_t len)
 {
-	struct texter *t = ctx;
-	char out[TERM_OUT_MAX(STEP)];
-	int r = 0;
-
-	if (t->raw)
-		return text_put(t, (const char *)buf, len);
-	while (len > 0 && r == 0) {
-		size_t n = len < STEP ? len : STEP;
-
-		r = text_put(t, out, term_feed(&t->ts, buf, n, out));
-		buf += n;
-		len -= n;
-	}
-	sodium_memzero(out, sizeof(out));
-	return r;
+	return out_put(ctx, (const char *)buf, len);
 }
 
 int show_text(archive *ar, int64_t env, const uint8_t *blob, size_t len,
 	      const keys_secret *k, int raw, int *wrote)
 {
-	struct texter t = { .raw = raw };
-	const env_open_cb cb = { text_meta, text_data, &t };
-	char out[32];
-	size_t o;
+	struct out o = { 0, 0 };
+	const env_open_cb cb = { raw_meta, raw_data, &o };
 	int r;
 
-	r = env ? archive_env_open(ar, env, k, &cb) :
-		  archive_blob_open(blob, len, k, &cb);
-	if (r == 0 && !raw) {
-		o = term_end(&t.ts, out);
-		r = text_put(&t, out, o) ? CRYPT_ESINK : 0;
-		sodium_memzero(out, sizeof(out));
-	}
-	if (r == 0 && !raw && t.last != '\n')
-		r = text_put(&t, "\n", 1) ? CRYPT_ESINK : 0;
-	sodium_memzero(&t.ts, sizeof(t.ts));
-	t.last = 0;
+	/* Sanitised, it is the desk's text, ended with a newline here. */
+	if (raw)
+		r = env ? archive_env_open(ar, env, k, &cb) :
+			  archive_blob_open(blob, len, k, &cb);
+	else
+		r = desk_text(ar, env, blob, len, k, out_put, &o);
+	if (r == 0 && !raw && o.last != '\n')
+		r = out_put(&o, "\n", 1) ? CRYPT_ESINK : 0;
+	o.last = 0;
 	if (wrote)
-		*wrote = t.wrote;
+		*wrote = o.wrote;
 	return r;
 }
