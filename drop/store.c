@@ -142,17 +142,30 @@ static int configure(sqlite3 *db)
 			    NULL, NULL, NULL);
 }
 
-static int migrate(store *s, char *why, size_t whylen)
+/* PRAGMA user_version, or -1 when it cannot be read. */
+static int schema_version(store *s)
 {
 	sqlite3_stmt *st;
 	int v = -1;
-	if (exec(s, "BEGIN IMMEDIATE"))
-		goto fail;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
 			       NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(store *s, char *why, size_t whylen)
+{
+	int v;
+	/* Current already, as every connection but the first finds it: no
+	 * write lock. Opening one must not queue behind the writer's
+	 * commits (a burst of uploads opens many at once). */
+	if (schema_version(s) == STORE_SCHEMA)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE"))
+		goto fail;
+	v = schema_version(s);
 	if (v < 0 || v > STORE_SCHEMA) {
 		exec(s, "ROLLBACK");
 		snprintf(why, whylen, "database schema %d is not one this "
@@ -175,9 +188,24 @@ fail:
 	return -1;
 }
 
+/* Before SQLite's first use in the process: no bulk allocation of page
+ * cache per connection. By default each connection takes 20 pages at
+ * once (some 330 KiB at our page size) however few it reads; a burst of
+ * uploads starting together opens hundreds of short-lived connections,
+ * and what they took stays in malloc's arenas after they close. Pages
+ * are then allocated as they are read: about 85 KiB a connection that
+ * checks an upload's room. Fails harmlessly (SQLITE_MISUSE) if SQLite
+ * was already initialised. */
+static void configure_process(void)
+{
+	sqlite3_config(SQLITE_CONFIG_PAGECACHE, (void *)NULL, 0, 0);
+}
+
 static store *open_path(const char *path, int flags, char *why,
 			size_t whylen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, configure_process);
 	store *s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(why, whylen, "out of memory");
