@@ -105,17 +105,23 @@ env_stored_len(size_t nrecipients, uint64_t content_len)
 
 /* --- sealing --- */
 
+/* Only the secret part is in sodium memory: the stream state, the keys
+ * and the plaintext chunk. Ciphertext is not secret and lives for an
+ * instant, so it goes where room says, or into ct, ordinary memory
+ * taken the first time it is needed: a held upload should not keep a
+ * second locked, guarded chunk that is idle nearly all the time. */
 struct env_sealer {
 	crypto_secretstream_xchacha20poly1305_state st;
 	struct env_keys keys;
 	env_sink sink;
+	env_room room;
 	void *ctx;
+	uint8_t *ct;      /* ENV_CT_FULL bytes (malloc), or NULL */
 	uint64_t nfull;   /* full chunks written */
 	uint64_t stored;  /* bytes given to the sink */
 	size_t fill;      /* content bytes waiting in pt + 4 */
 	int err;
 	uint8_t pt[ENV_FULL];
-	uint8_t ct[ENV_CT_FULL];
 };
 
 static int
@@ -132,10 +138,18 @@ env_emit(env_sealer *s, const uint8_t *buf, size_t len)
 static int
 env_chunk(env_sealer *s, size_t len, uint32_t used, uint8_t tag)
 {
+	uint8_t *ct = s->room != NULL ? s->room(s->ctx, len + ENV_ABYTES) :
+					NULL;
+
+	if (ct == NULL) {
+		if (s->ct == NULL && (s->ct = malloc(ENV_CT_FULL)) == NULL)
+			return s->err = CRYPT_ESINK;
+		ct = s->ct;
+	}
 	crypt_put32(s->pt, used);
-	crypto_secretstream_xchacha20poly1305_push(&s->st, s->ct, NULL, s->pt,
+	crypto_secretstream_xchacha20poly1305_push(&s->st, ct, NULL, s->pt,
 						   len, NULL, 0, tag);
-	return env_emit(s, s->ct, len + ENV_ABYTES);
+	return env_emit(s, ct, len + ENV_ABYTES);
 }
 
 /* Writes the header; the record waits in pt as the first content. */
@@ -201,6 +215,12 @@ env_seal_begin(env_sealer **out, const uint8_t (*pks)[32], size_t npk,
 	return 0;
 }
 
+void
+env_seal_room(env_sealer *s, env_room room)
+{
+	s->room = room;
+}
+
 int
 env_seal_push(env_sealer *s, const void *buf, size_t len)
 {
@@ -253,7 +273,10 @@ env_seal_finish(env_sealer *s, uint64_t *stored)
 void
 env_seal_abort(env_sealer *s)
 {
-	/* sodium_free wipes the state, the keys and both buffers. */
+	if (s == NULL)
+		return;
+	free(s->ct);
+	/* sodium_free wipes the state, the keys and the plaintext. */
 	sodium_free(s);
 }
 

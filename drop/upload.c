@@ -51,6 +51,7 @@ struct upload {
 	char given[SESS_HEX + 1];
 	size_t given_len;
 	int csrf_ok, honeypot, content, err, committed;
+	int room_failed;   /* room() could not write or map a piece */
 
 	enum part part;
 	env_sealer *seal;  /* the envelope being written, if any */
@@ -133,12 +134,17 @@ static int put_rows(store *s, void *ctx)
 	}
 	if (!r && pc->final)
 		r = store_sub_complete(s, pc->sub, u->source_id);
+	/* The bytes are SQLite's now. A piece sent before it was full
+	 * gives its pages back at once, not when the upload next writes
+	 * (a slow one may take seconds): many slow uploads must not each
+	 * keep a piece's worth. The upload touches this buffer again only
+	 * after it has waited for this job. */
+	if (pc->len < UPLOAD_FLUSH && !pc->final)
+		madvise(pc->buf, UPLOAD_FLUSH, MADV_DONTNEED);
 	return r ? -1 : 0;
 }
 
-/* Waits for the piece in flight, if any, and takes where its rows end.
- * Its buffer's pages go back when it was sent before it was full: many
- * slow uploads must not each keep a full buffer's worth. */
+/* Waits for the piece in flight, if any, and takes where its rows end. */
 static int settle(upload *u)
 {
 	struct piece *pc = &u->p[!u->cur];
@@ -147,8 +153,6 @@ static int settle(upload *u)
 	pc->posted = 0;
 	int r = writer_wait(u->w, &pc->job);
 	atomic_fetch_sub(&held, pc->len);
-	if (pc->len < UPLOAD_FLUSH && !pc->final)
-		madvise(pc->buf, UPLOAD_FLUSH, MADV_DONTNEED);
 	pc->len = 0;
 	pc->nbuf = 0;
 	if (r)
@@ -180,10 +184,58 @@ static int write_out(upload *u, int final)
 	return final ? settle(u) : 0;
 }
 
+/* Every upload together holds more ciphertext than the budget. */
+static int over_budget(void)
+{
+	return atomic_load(&held) > budget;
+}
+
+/* The piece being filled, with room for len more bytes (at most
+ * UPLOAD_FLUSH): the full one is written out first, and so is one that
+ * holds anything at all while uploads are over the budget. Written only
+ * when more is to come: a submission whose ciphertext fits is written
+ * whole by upload_finish. NULL when writing or mapping failed. */
+static struct piece *room_for(upload *u, size_t len)
+{
+	struct piece *pc = &u->p[u->cur];
+	if ((pc->len + len > UPLOAD_FLUSH || (pc->len && over_budget())) &&
+	    write_out(u, 0))
+		return NULL;
+	pc = &u->p[u->cur];
+	if (!pc->buf) {
+		void *m = mmap(NULL, UPLOAD_FLUSH, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		pc->buf = m;
+	}
+	return pc;
+}
+
+/* The sealer's room: each chunk is sealed straight into the piece, so
+ * neither the sealer nor the sink holds a copy. NULL (the sealer then
+ * uses its own buffer and the sink copies) only when the chunk is over
+ * the limit, which the sink then reports, or on a failure, which the
+ * sink reports too. */
+static uint8_t *room(void *ctx, size_t len)
+{
+	upload *u = ctx;
+	if (len > u->max_stored - u->stored)
+		return NULL;
+	struct piece *pc = room_for(u, len);
+	if (!pc) {
+		u->room_failed = 1;
+		return NULL;
+	}
+	return pc->buf + pc->len;
+}
+
 /* The sealer's sink: ciphertext in, database rows out. */
 static int sink(void *ctx, const uint8_t *buf, size_t len)
 {
 	upload *u = ctx;
+	if (u->room_failed)
+		return -1;
 	/* What is stored is what counts: padding makes a one-byte file
 	 * cost a whole padded envelope. */
 	if (len > u->max_stored - u->stored) {
@@ -191,23 +243,16 @@ static int sink(void *ctx, const uint8_t *buf, size_t len)
 		return -1;
 	}
 	u->stored += len;
+	struct piece *pc = &u->p[u->cur];
+	if (pc->buf && buf == pc->buf + pc->len) {
+		/* Sealed in place, into the room it was given. */
+		pc->len += len;
+		atomic_fetch_add(&held, len);
+		return 0;
+	}
 	while (len) {
-		struct piece *pc = &u->p[u->cur];
-		/* Written only when more is to come: a submission whose
-		 * ciphertext fits is written whole by upload_finish. */
-		if ((pc->len == UPLOAD_FLUSH ||
-		     (pc->len && atomic_load(&held) > budget)) &&
-		    write_out(u, 0))
+		if (!(pc = room_for(u, 1)))
 			return -1;
-		pc = &u->p[u->cur];
-		if (!pc->buf) {
-			void *m = mmap(NULL, UPLOAD_FLUSH, PROT_READ |
-				       PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				       -1, 0);
-			if (m == MAP_FAILED)
-				return -1;
-			pc->buf = m;
-		}
 		size_t n = UPLOAD_FLUSH - pc->len;
 		if (n > len)
 			n = len;
@@ -307,6 +352,7 @@ static int begin_envelope(upload *u, const char *filename, const char *type)
 		u->seal = NULL;
 		return UPLOAD_ESTORE;
 	}
+	env_seal_room(u->seal, room);
 	u->blank = u->part == PART_MESSAGE;
 	return 0;
 }
@@ -372,6 +418,11 @@ static int feed(upload *u, const char *key, const char *filename,
 		if (u->blank && !is_blank(data, size))
 			u->blank = 0;
 		if (env_seal_push(u->seal, data, size))
+			return UPLOAD_ESTORE;
+		/* Over the budget, what was just sealed goes at once, not
+		 * when the next chunk fills (seconds later on a slow
+		 * circuit): a held upload then holds no ciphertext. */
+		if (u->p[u->cur].len && over_budget() && write_out(u, 0))
 			return UPLOAD_ESTORE;
 		return 0;
 	default:
