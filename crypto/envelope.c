@@ -1,6 +1,7 @@
 /*
  * envelope.c - sealing and opening envelopes (docs/formats.md, 2).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +125,49 @@ struct env_sealer {
 	uint8_t pt[ENV_FULL];
 };
 
+/*
+ * Spare sealers, wiped, kept for the next envelope: sodium_malloc maps,
+ * guards and locks every allocation and sodium_free undoes it all, which
+ * was a large part of what a small submission cost the drop. At most
+ * ENV_SPARE_SEALERS wait here (some 70 KiB of locked memory each); more
+ * are freed as before. A spare holds nothing secret: it is wiped as it
+ * is put back, and sodium_free would wipe it the same way.
+ */
+#define ENV_SPARE_SEALERS 8
+
+static pthread_mutex_t env_spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static env_sealer *env_spare[ENV_SPARE_SEALERS];
+static size_t env_nspare;
+
+/* A zeroed sealer: a spare, or a new one. NULL when out of memory. */
+static env_sealer *
+env_sealer_get(void)
+{
+	env_sealer *s = NULL;
+
+	pthread_mutex_lock(&env_spare_lock);
+	if (env_nspare > 0)
+		s = env_spare[--env_nspare];
+	pthread_mutex_unlock(&env_spare_lock);
+	if (s == NULL && (s = sodium_malloc(sizeof *s)) != NULL)
+		memset(s, 0, sizeof *s);
+	return s;
+}
+
+/* Wipes s and keeps it as a spare, or frees it when there are enough. */
+static void
+env_sealer_put(env_sealer *s)
+{
+	sodium_memzero(s, sizeof *s);
+	pthread_mutex_lock(&env_spare_lock);
+	if (env_nspare < ENV_SPARE_SEALERS) {
+		env_spare[env_nspare++] = s;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&env_spare_lock);
+	sodium_free(s);
+}
+
 static int
 env_emit(env_sealer *s, const uint8_t *buf, size_t len)
 {
@@ -195,9 +239,8 @@ env_seal_begin(env_sealer **out, const uint8_t (*pks)[32], size_t npk,
 	tlen = strnlen(meta->type, sizeof meta->type);
 	if (nlen > ENV_NAME_MAX || tlen > ENV_TYPE_MAX)
 		return CRYPT_EUSAGE;
-	if ((s = sodium_malloc(sizeof *s)) == NULL)
+	if ((s = env_sealer_get()) == NULL)
 		return CRYPT_ENOMEM;
-	memset(s, 0, sizeof *s);
 	s->sink = sink;
 	s->ctx = ctx;
 	if ((rc = env_seal_header(s, pks, npk)) != 0) {
@@ -276,8 +319,8 @@ env_seal_abort(env_sealer *s)
 	if (s == NULL)
 		return;
 	free(s->ct);
-	/* sodium_free wipes the state, the keys and the plaintext. */
-	sodium_free(s);
+	/* Wipes the state, the keys and the plaintext. */
+	env_sealer_put(s);
 }
 
 /* --- opening --- */

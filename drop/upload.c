@@ -1,6 +1,7 @@
 /*
  * upload.c - streaming a submission into sealed, stored envelopes.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,48 @@ struct upload {
 	int64_t sub, env;
 	int seq;
 };
+
+/* Piece buffers of finished uploads, kept for the next ones: a small
+ * submission would otherwise map a buffer, fault its pages in and unmap
+ * it (a TLB shootdown on every CPU) each time. At most UPLOAD_SPARE wait
+ * here, with whatever pages they have (ciphertext, nothing secret). */
+#define UPLOAD_SPARE 8
+
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t *spare[UPLOAD_SPARE];
+static size_t nspare;
+
+/* A piece buffer of UPLOAD_FLUSH bytes: a spare, or a new mapping. NULL
+ * when out of memory. */
+static uint8_t *buf_get(void)
+{
+	uint8_t *b = NULL;
+	pthread_mutex_lock(&spare_lock);
+	if (nspare)
+		b = spare[--nspare];
+	pthread_mutex_unlock(&spare_lock);
+	if (!b) {
+		void *m = mmap(NULL, UPLOAD_FLUSH, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		b = m == MAP_FAILED ? NULL : m;
+	}
+	return b;
+}
+
+/* Keeps b as a spare, or unmaps it when there are enough. NULL is fine. */
+static void buf_put(uint8_t *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&spare_lock);
+	if (nspare < UPLOAD_SPARE) {
+		spare[nspare++] = b;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	if (b)
+		munmap(b, UPLOAD_FLUSH);
+}
 
 void upload_budget(size_t bytes)
 {
@@ -202,13 +245,8 @@ static struct piece *room_for(upload *u, size_t len)
 	    write_out(u, 0))
 		return NULL;
 	pc = &u->p[u->cur];
-	if (!pc->buf) {
-		void *m = mmap(NULL, UPLOAD_FLUSH, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (m == MAP_FAILED)
-			return NULL;
-		pc->buf = m;
-	}
+	if (!pc->buf && !(pc->buf = buf_get()))
+		return NULL;
 	return pc;
 }
 
@@ -487,8 +525,7 @@ void upload_free(upload *u)
 		writer_alone(u->w, discard_sub, &u->sub);
 	for (int i = 0; i < 2; i++) {
 		atomic_fetch_sub(&held, u->p[i].len);
-		if (u->p[i].buf)
-			munmap(u->p[i].buf, UPLOAD_FLUSH);
+		buf_put(u->p[i].buf);
 	}
 	sodium_memzero(u, sizeof(*u));
 	free(u);
