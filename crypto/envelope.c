@@ -528,9 +528,11 @@ env_content(env_opener *o, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* Decrypts the chunk in ct and checks its framing and padding. */
+/* Decrypts the chunk of o->ctlen bytes at ct (o->ct, or the caller's
+ * input when a whole chunk is there) and checks its framing and
+ * padding. */
 static int
-env_open_chunk(env_opener *o, int at_end)
+env_open_chunk(env_opener *o, const uint8_t *ct, int at_end)
 {
 	unsigned long long mlen;
 	uint32_t used;
@@ -540,7 +542,7 @@ env_open_chunk(env_opener *o, int at_end)
 
 	/* At the end, a chunk that does not authenticate is a cut one. */
 	if (crypto_secretstream_xchacha20poly1305_pull(&o->st, o->pt, &mlen,
-	    &tag, o->ct, o->ctlen, NULL, 0) != 0)
+	    &tag, ct, o->ctlen, NULL, 0) != 0)
 		return at_end ? CRYPT_ETRUNC : CRYPT_EAUTH;
 	o->ctlen = 0;
 	if (mlen < 4 || (tag != ENV_TAG_FINAL &&
@@ -584,10 +586,18 @@ env_open_push(env_opener *o, const void *buf, size_t len)
 	while (len > 0 && rc == 0) {
 		if (o->phase == ENV_DONE) {
 			rc = CRYPT_ETRAIL;
+		} else if (o->phase == ENV_BODY && o->ctlen == 0 &&
+			   len >= ENV_CT_FULL) {
+			/* A whole chunk in the input: opened where it is,
+			 * not copied first, exactly as if it had been. */
+			o->ctlen = ENV_CT_FULL;
+			rc = env_open_chunk(o, p, 0);
+			p += ENV_CT_FULL;
+			len -= ENV_CT_FULL;
 		} else if (o->phase == ENV_BODY) {
 			env_fill(o->ct, &o->ctlen, ENV_CT_FULL, &p, &len);
 			if (o->ctlen == ENV_CT_FULL)
-				rc = env_open_chunk(o, 0);
+				rc = env_open_chunk(o, o->ct, 0);
 		} else if (o->hlen < ENV_FIXED) {
 			env_fill(o->hdr, &o->hlen, ENV_FIXED, &p, &len);
 			if (o->hlen == ENV_FIXED)
@@ -611,7 +621,7 @@ env_open_finish(env_opener *o)
 	int rc = o->err;
 
 	if (rc == 0 && o->phase == ENV_BODY && o->ctlen > 0)
-		rc = env_open_chunk(o, 1);
+		rc = env_open_chunk(o, o->ct, 1);
 	if (rc == 0 && o->phase != ENV_DONE)
 		rc = CRYPT_ETRUNC;
 	env_open_abort(o);
