@@ -21,6 +21,7 @@
 #define ENV_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define ENV_FULL (4 + ENV_CHUNK)       /* plaintext of a non-final chunk */
 #define ENV_CT_FULL (ENV_FULL + ENV_ABYTES)
+_Static_assert(ENV_CT_FULL == ENV_CT_CHUNK, "envelope.h's chunk size");
 /* kind, name_len, name, type_len, type */
 #define ENV_RECORD_MAX (3 + ENV_NAME_MAX + ENV_TYPE_MAX)
 

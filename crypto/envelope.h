@@ -30,6 +30,8 @@
 #define ENV_NAME_MAX 255         /* bytes of a file name in the record */
 #define ENV_TYPE_MAX 127         /* bytes of a declared media type */
 #define ENV_PAD_FLOOR 16384      /* no stored payload is smaller than this */
+/* Ciphertext bytes of a full chunk: the most env_room is asked for. */
+#define ENV_CT_CHUNK (ENV_CHUNK + 4 + 17)
 
 enum env_kind { ENV_MESSAGE = 1, ENV_FILE = 2, ENV_REPLY = 3 };
 

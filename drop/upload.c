@@ -177,12 +177,13 @@ static int put_rows(store *s, void *ctx)
 	}
 	if (!r && pc->final)
 		r = store_sub_complete(s, pc->sub, u->source_id);
-	/* The bytes are SQLite's now. A piece sent before it was full
-	 * gives its pages back at once, not when the upload next writes
-	 * (a slow one may take seconds): many slow uploads must not each
-	 * keep a piece's worth. The upload touches this buffer again only
-	 * after it has waited for this job. */
-	if (pc->len < UPLOAD_FLUSH && !pc->final)
+	/* The bytes are SQLite's now. A piece sent while it still had room
+	 * for a chunk (uploads are over the budget) gives its pages back at
+	 * once, not when the upload next writes (a slow one may take
+	 * seconds): many slow uploads must not each keep a piece's worth.
+	 * A full one keeps them for the next piece. The upload touches this
+	 * buffer again only after it has waited for this job. */
+	if (pc->len + ENV_CT_CHUNK <= UPLOAD_FLUSH && !pc->final)
 		madvise(pc->buf, UPLOAD_FLUSH, MADV_DONTNEED);
 	return r ? -1 : 0;
 }

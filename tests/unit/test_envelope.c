@@ -335,7 +335,7 @@ roomy_room(void *ctx, size_t len)
 {
 	struct roomy *r = ctx;
 
-	assert_true(len <= ENV_CHUNK + 4 + 17);
+	assert_true(len <= ENV_CT_CHUNK);
 	r->next = NULL;
 	if (r->calls++ % 2 == 0)
 		return NULL;
