@@ -1,6 +1,7 @@
 /*
  * envelope.c - sealing and opening envelopes (docs/formats.md, 2).
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #define ENV_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 #define ENV_FULL (4 + ENV_CHUNK)       /* plaintext of a non-final chunk */
 #define ENV_CT_FULL (ENV_FULL + ENV_ABYTES)
+_Static_assert(ENV_CT_FULL == ENV_CT_CHUNK, "envelope.h's chunk size");
 /* kind, name_len, name, type_len, type */
 #define ENV_RECORD_MAX (3 + ENV_NAME_MAX + ENV_TYPE_MAX)
 
@@ -105,18 +107,67 @@ env_stored_len(size_t nrecipients, uint64_t content_len)
 
 /* --- sealing --- */
 
+/* Only the secret part is in sodium memory: the stream state, the keys
+ * and the plaintext chunk. Ciphertext is not secret and lives for an
+ * instant, so it goes where room says, or into ct, ordinary memory
+ * taken the first time it is needed: a held upload should not keep a
+ * second locked, guarded chunk that is idle nearly all the time. */
 struct env_sealer {
 	crypto_secretstream_xchacha20poly1305_state st;
 	struct env_keys keys;
 	env_sink sink;
+	env_room room;
 	void *ctx;
+	uint8_t *ct;      /* ENV_CT_FULL bytes (malloc), or NULL */
 	uint64_t nfull;   /* full chunks written */
 	uint64_t stored;  /* bytes given to the sink */
 	size_t fill;      /* content bytes waiting in pt + 4 */
 	int err;
 	uint8_t pt[ENV_FULL];
-	uint8_t ct[ENV_CT_FULL];
 };
+
+/*
+ * Spare sealers, wiped, kept for the next envelope: sodium_malloc maps,
+ * guards and locks every allocation and sodium_free undoes it all, which
+ * was a large part of what a small submission cost the drop. At most
+ * ENV_SPARE_SEALERS wait here (some 70 KiB of locked memory each); more
+ * are freed as before. A spare holds nothing secret: it is wiped as it
+ * is put back, and sodium_free would wipe it the same way.
+ */
+#define ENV_SPARE_SEALERS 8
+
+static pthread_mutex_t env_spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static env_sealer *env_spare[ENV_SPARE_SEALERS];
+static size_t env_nspare;
+
+/* A zeroed sealer: a spare, or a new one. NULL when out of memory. */
+static env_sealer *
+env_sealer_get(void)
+{
+	env_sealer *s = NULL;
+
+	pthread_mutex_lock(&env_spare_lock);
+	if (env_nspare > 0)
+		s = env_spare[--env_nspare];
+	pthread_mutex_unlock(&env_spare_lock);
+	if (s == NULL && (s = sodium_malloc(sizeof *s)) != NULL)
+		memset(s, 0, sizeof *s);
+	return s;
+}
+
+/* Wipes s and keeps it as a spare, or frees it when there are enough. */
+static void
+env_sealer_put(env_sealer *s)
+{
+	sodium_memzero(s, sizeof *s);
+	pthread_mutex_lock(&env_spare_lock);
+	if (env_nspare < ENV_SPARE_SEALERS) {
+		env_spare[env_nspare++] = s;
+		s = NULL;
+	}
+	pthread_mutex_unlock(&env_spare_lock);
+	sodium_free(s);
+}
 
 static int
 env_emit(env_sealer *s, const uint8_t *buf, size_t len)
@@ -132,10 +183,18 @@ env_emit(env_sealer *s, const uint8_t *buf, size_t len)
 static int
 env_chunk(env_sealer *s, size_t len, uint32_t used, uint8_t tag)
 {
+	uint8_t *ct = s->room != NULL ? s->room(s->ctx, len + ENV_ABYTES) :
+					NULL;
+
+	if (ct == NULL) {
+		if (s->ct == NULL && (s->ct = malloc(ENV_CT_FULL)) == NULL)
+			return s->err = CRYPT_ESINK;
+		ct = s->ct;
+	}
 	crypt_put32(s->pt, used);
-	crypto_secretstream_xchacha20poly1305_push(&s->st, s->ct, NULL, s->pt,
+	crypto_secretstream_xchacha20poly1305_push(&s->st, ct, NULL, s->pt,
 						   len, NULL, 0, tag);
-	return env_emit(s, s->ct, len + ENV_ABYTES);
+	return env_emit(s, ct, len + ENV_ABYTES);
 }
 
 /* Writes the header; the record waits in pt as the first content. */
@@ -181,9 +240,8 @@ env_seal_begin(env_sealer **out, const uint8_t (*pks)[32], size_t npk,
 	tlen = strnlen(meta->type, sizeof meta->type);
 	if (nlen > ENV_NAME_MAX || tlen > ENV_TYPE_MAX)
 		return CRYPT_EUSAGE;
-	if ((s = sodium_malloc(sizeof *s)) == NULL)
+	if ((s = env_sealer_get()) == NULL)
 		return CRYPT_ENOMEM;
-	memset(s, 0, sizeof *s);
 	s->sink = sink;
 	s->ctx = ctx;
 	if ((rc = env_seal_header(s, pks, npk)) != 0) {
@@ -199,6 +257,12 @@ env_seal_begin(env_sealer **out, const uint8_t (*pks)[32], size_t npk,
 	s->fill = 3 + nlen + tlen;
 	*out = s;
 	return 0;
+}
+
+void
+env_seal_room(env_sealer *s, env_room room)
+{
+	s->room = room;
 }
 
 int
@@ -253,8 +317,11 @@ env_seal_finish(env_sealer *s, uint64_t *stored)
 void
 env_seal_abort(env_sealer *s)
 {
-	/* sodium_free wipes the state, the keys and both buffers. */
-	sodium_free(s);
+	if (s == NULL)
+		return;
+	free(s->ct);
+	/* Wipes the state, the keys and the plaintext. */
+	env_sealer_put(s);
 }
 
 /* --- opening --- */
@@ -462,9 +529,11 @@ env_content(env_opener *o, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* Decrypts the chunk in ct and checks its framing and padding. */
+/* Decrypts the chunk of o->ctlen bytes at ct (o->ct, or the caller's
+ * input when a whole chunk is there) and checks its framing and
+ * padding. */
 static int
-env_open_chunk(env_opener *o, int at_end)
+env_open_chunk(env_opener *o, const uint8_t *ct, int at_end)
 {
 	unsigned long long mlen;
 	uint32_t used;
@@ -474,7 +543,7 @@ env_open_chunk(env_opener *o, int at_end)
 
 	/* At the end, a chunk that does not authenticate is a cut one. */
 	if (crypto_secretstream_xchacha20poly1305_pull(&o->st, o->pt, &mlen,
-	    &tag, o->ct, o->ctlen, NULL, 0) != 0)
+	    &tag, ct, o->ctlen, NULL, 0) != 0)
 		return at_end ? CRYPT_ETRUNC : CRYPT_EAUTH;
 	o->ctlen = 0;
 	if (mlen < 4 || (tag != ENV_TAG_FINAL &&
@@ -518,10 +587,18 @@ env_open_push(env_opener *o, const void *buf, size_t len)
 	while (len > 0 && rc == 0) {
 		if (o->phase == ENV_DONE) {
 			rc = CRYPT_ETRAIL;
+		} else if (o->phase == ENV_BODY && o->ctlen == 0 &&
+			   len >= ENV_CT_FULL) {
+			/* A whole chunk in the input: opened where it is,
+			 * not copied first, exactly as if it had been. */
+			o->ctlen = ENV_CT_FULL;
+			rc = env_open_chunk(o, p, 0);
+			p += ENV_CT_FULL;
+			len -= ENV_CT_FULL;
 		} else if (o->phase == ENV_BODY) {
 			env_fill(o->ct, &o->ctlen, ENV_CT_FULL, &p, &len);
 			if (o->ctlen == ENV_CT_FULL)
-				rc = env_open_chunk(o, 0);
+				rc = env_open_chunk(o, o->ct, 0);
 		} else if (o->hlen < ENV_FIXED) {
 			env_fill(o->hdr, &o->hlen, ENV_FIXED, &p, &len);
 			if (o->hlen == ENV_FIXED)
@@ -545,7 +622,7 @@ env_open_finish(env_opener *o)
 	int rc = o->err;
 
 	if (rc == 0 && o->phase == ENV_BODY && o->ctlen > 0)
-		rc = env_open_chunk(o, 1);
+		rc = env_open_chunk(o, o->ct, 1);
 	if (rc == 0 && o->phase != ENV_DONE)
 		rc = CRYPT_ETRUNC;
 	env_open_abort(o);

@@ -13,7 +13,9 @@
  * (begin / push / finish) and opening as ciphertext is read.
  *
  * Ownership: a sealer or opener owns a sodium_malloc'd chunk buffer and the
- * stream state; finish and abort wipe and free them. Plaintext handed to an
+ * stream state; finish and abort wipe and free them. A sealer's
+ * ciphertext, not secret, is in ordinary memory: its own, or the sink's
+ * (env_seal_room). Plaintext handed to an
  * opener's data callback lives in that buffer and is wiped after the call:
  * copy what you need, and wipe your copy.
  */
@@ -28,6 +30,8 @@
 #define ENV_NAME_MAX 255         /* bytes of a file name in the record */
 #define ENV_TYPE_MAX 127         /* bytes of a declared media type */
 #define ENV_PAD_FLOOR 16384      /* no stored payload is smaller than this */
+/* Ciphertext bytes of a full chunk: the most env_room is asked for. */
+#define ENV_CT_CHUNK (ENV_CHUNK + 4 + 17)
 
 enum env_kind { ENV_MESSAGE = 1, ENV_FILE = 2, ENV_REPLY = 3 };
 
@@ -51,6 +55,19 @@ typedef struct env_sealer env_sealer;
  * CRYPT_ESINK; on error nothing is left to free. */
 int env_seal_begin(env_sealer **out, const uint8_t (*pks)[32], size_t npk,
 		   const env_meta *meta, env_sink sink, void *ctx);
+
+/* Where the caller of env_seal_begin wants the next len bytes of
+ * ciphertext (at most one chunk's) written: a pointer to len bytes of
+ * its own memory, or NULL for the sealer's buffer. Gets the ctx given to
+ * env_seal_begin. */
+typedef uint8_t *(*env_room)(void *ctx, size_t len);
+
+/* From now on, s seals each chunk straight into the memory room gives,
+ * then hands that same pointer to the sink: a sink that keeps
+ * ciphertext (it can tell by the pointer) needs no copy, and the sealer
+ * no ciphertext buffer of its own. The header, written at
+ * env_seal_begin, came through the sink as usual. */
+void env_seal_room(env_sealer *s, env_room room);
 
 /* Adds len plaintext bytes; full chunks go to the sink as they fill.
  * Returns 0 or CRYPT_ESINK (the sealer is then spent: abort it). */

@@ -21,6 +21,9 @@
  * read or deleted, with its day) that exports report until an outbox
  * acknowledges it, and for each source one receipt per day on which the
  * newsroom acknowledged what it sent, until the source deletes it.
+ *
+ * Schema 4 keeps each source's stored bytes beside it (triggers keep the
+ * count), so that checking an upload's room costs one row.
  */
 #ifndef SEALDROP_STORE_H
 #define SEALDROP_STORE_H
@@ -32,7 +35,7 @@
 #include "codename.h"
 #include "keys.h"
 
-#define STORE_SCHEMA 3
+#define STORE_SCHEMA 4
 /* Newsroom keys: as many as an envelope has recipients. */
 #define STORE_MAX_KEYS 16
 

@@ -1,6 +1,7 @@
 /*
  * upload.c - streaming a submission into sealed, stored envelopes.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ struct upload {
 	char given[SESS_HEX + 1];
 	size_t given_len;
 	int csrf_ok, honeypot, content, err, committed;
+	int room_failed;   /* room() could not write or map a piece */
 
 	enum part part;
 	env_sealer *seal;  /* the envelope being written, if any */
@@ -72,6 +74,48 @@ struct upload {
 	int64_t sub, env;
 	int seq;
 };
+
+/* Piece buffers of finished uploads, kept for the next ones: a small
+ * submission would otherwise map a buffer, fault its pages in and unmap
+ * it (a TLB shootdown on every CPU) each time. At most UPLOAD_SPARE wait
+ * here, with whatever pages they have (ciphertext, nothing secret). */
+#define UPLOAD_SPARE 8
+
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint8_t *spare[UPLOAD_SPARE];
+static size_t nspare;
+
+/* A piece buffer of UPLOAD_FLUSH bytes: a spare, or a new mapping. NULL
+ * when out of memory. */
+static uint8_t *buf_get(void)
+{
+	uint8_t *b = NULL;
+	pthread_mutex_lock(&spare_lock);
+	if (nspare)
+		b = spare[--nspare];
+	pthread_mutex_unlock(&spare_lock);
+	if (!b) {
+		void *m = mmap(NULL, UPLOAD_FLUSH, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		b = m == MAP_FAILED ? NULL : m;
+	}
+	return b;
+}
+
+/* Keeps b as a spare, or unmaps it when there are enough. NULL is fine. */
+static void buf_put(uint8_t *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&spare_lock);
+	if (nspare < UPLOAD_SPARE) {
+		spare[nspare++] = b;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&spare_lock);
+	if (b)
+		munmap(b, UPLOAD_FLUSH);
+}
 
 void upload_budget(size_t bytes)
 {
@@ -133,12 +177,18 @@ static int put_rows(store *s, void *ctx)
 	}
 	if (!r && pc->final)
 		r = store_sub_complete(s, pc->sub, u->source_id);
+	/* The bytes are SQLite's now. A piece sent while it still had room
+	 * for a chunk (uploads are over the budget) gives its pages back at
+	 * once, not when the upload next writes (a slow one may take
+	 * seconds): many slow uploads must not each keep a piece's worth.
+	 * A full one keeps them for the next piece. The upload touches this
+	 * buffer again only after it has waited for this job. */
+	if (pc->len + ENV_CT_CHUNK <= UPLOAD_FLUSH && !pc->final)
+		madvise(pc->buf, UPLOAD_FLUSH, MADV_DONTNEED);
 	return r ? -1 : 0;
 }
 
-/* Waits for the piece in flight, if any, and takes where its rows end.
- * Its buffer's pages go back when it was sent before it was full: many
- * slow uploads must not each keep a full buffer's worth. */
+/* Waits for the piece in flight, if any, and takes where its rows end. */
 static int settle(upload *u)
 {
 	struct piece *pc = &u->p[!u->cur];
@@ -147,8 +197,6 @@ static int settle(upload *u)
 	pc->posted = 0;
 	int r = writer_wait(u->w, &pc->job);
 	atomic_fetch_sub(&held, pc->len);
-	if (pc->len < UPLOAD_FLUSH && !pc->final)
-		madvise(pc->buf, UPLOAD_FLUSH, MADV_DONTNEED);
 	pc->len = 0;
 	pc->nbuf = 0;
 	if (r)
@@ -180,10 +228,53 @@ static int write_out(upload *u, int final)
 	return final ? settle(u) : 0;
 }
 
+/* Every upload together holds more ciphertext than the budget. */
+static int over_budget(void)
+{
+	return atomic_load(&held) > budget;
+}
+
+/* The piece being filled, with room for len more bytes (at most
+ * UPLOAD_FLUSH): the full one is written out first, and so is one that
+ * holds anything at all while uploads are over the budget. Written only
+ * when more is to come: a submission whose ciphertext fits is written
+ * whole by upload_finish. NULL when writing or mapping failed. */
+static struct piece *room_for(upload *u, size_t len)
+{
+	struct piece *pc = &u->p[u->cur];
+	if ((pc->len + len > UPLOAD_FLUSH || (pc->len && over_budget())) &&
+	    write_out(u, 0))
+		return NULL;
+	pc = &u->p[u->cur];
+	if (!pc->buf && !(pc->buf = buf_get()))
+		return NULL;
+	return pc;
+}
+
+/* The sealer's room: each chunk is sealed straight into the piece, so
+ * neither the sealer nor the sink holds a copy. NULL (the sealer then
+ * uses its own buffer and the sink copies) only when the chunk is over
+ * the limit, which the sink then reports, or on a failure, which the
+ * sink reports too. */
+static uint8_t *room(void *ctx, size_t len)
+{
+	upload *u = ctx;
+	if (len > u->max_stored - u->stored)
+		return NULL;
+	struct piece *pc = room_for(u, len);
+	if (!pc) {
+		u->room_failed = 1;
+		return NULL;
+	}
+	return pc->buf + pc->len;
+}
+
 /* The sealer's sink: ciphertext in, database rows out. */
 static int sink(void *ctx, const uint8_t *buf, size_t len)
 {
 	upload *u = ctx;
+	if (u->room_failed)
+		return -1;
 	/* What is stored is what counts: padding makes a one-byte file
 	 * cost a whole padded envelope. */
 	if (len > u->max_stored - u->stored) {
@@ -191,23 +282,16 @@ static int sink(void *ctx, const uint8_t *buf, size_t len)
 		return -1;
 	}
 	u->stored += len;
+	struct piece *pc = &u->p[u->cur];
+	if (pc->buf && buf == pc->buf + pc->len) {
+		/* Sealed in place, into the room it was given. */
+		pc->len += len;
+		atomic_fetch_add(&held, len);
+		return 0;
+	}
 	while (len) {
-		struct piece *pc = &u->p[u->cur];
-		/* Written only when more is to come: a submission whose
-		 * ciphertext fits is written whole by upload_finish. */
-		if ((pc->len == UPLOAD_FLUSH ||
-		     (pc->len && atomic_load(&held) > budget)) &&
-		    write_out(u, 0))
+		if (!(pc = room_for(u, 1)))
 			return -1;
-		pc = &u->p[u->cur];
-		if (!pc->buf) {
-			void *m = mmap(NULL, UPLOAD_FLUSH, PROT_READ |
-				       PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				       -1, 0);
-			if (m == MAP_FAILED)
-				return -1;
-			pc->buf = m;
-		}
 		size_t n = UPLOAD_FLUSH - pc->len;
 		if (n > len)
 			n = len;
@@ -307,6 +391,7 @@ static int begin_envelope(upload *u, const char *filename, const char *type)
 		u->seal = NULL;
 		return UPLOAD_ESTORE;
 	}
+	env_seal_room(u->seal, room);
 	u->blank = u->part == PART_MESSAGE;
 	return 0;
 }
@@ -373,6 +458,11 @@ static int feed(upload *u, const char *key, const char *filename,
 			u->blank = 0;
 		if (env_seal_push(u->seal, data, size))
 			return UPLOAD_ESTORE;
+		/* Over the budget, what was just sealed goes at once, not
+		 * when the next chunk fills (seconds later on a slow
+		 * circuit): a held upload then holds no ciphertext. */
+		if (u->p[u->cur].len && over_budget() && write_out(u, 0))
+			return UPLOAD_ESTORE;
 		return 0;
 	default:
 		return 0;
@@ -436,8 +526,7 @@ void upload_free(upload *u)
 		writer_alone(u->w, discard_sub, &u->sub);
 	for (int i = 0; i < 2; i++) {
 		atomic_fetch_sub(&held, u->p[i].len);
-		if (u->p[i].buf)
-			munmap(u->p[i].buf, UPLOAD_FLUSH);
+		buf_put(u->p[i].buf);
 	}
 	sodium_memzero(u, sizeof(*u));
 	free(u);

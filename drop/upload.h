@@ -27,10 +27,13 @@
 
 #include <microhttpd.h>
 
+#include "envelope.h"
 #include "store.h"
 #include "writer.h"
 
-#define UPLOAD_FLUSH (512u << 10) /* ciphertext bytes of one piece */
+/* Ciphertext bytes of one piece: eight sealed chunks (some 512 KiB), as
+ * chunks are sealed straight into it, and room for envelope headers. */
+#define UPLOAD_FLUSH (8u * ENV_CT_CHUNK + 4096)
 #define UPLOAD_PP_BUFFER 16384    /* the post processor's buffer, bytes */
 
 enum upload_err {

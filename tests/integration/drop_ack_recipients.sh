@@ -77,11 +77,13 @@ summary 1 0
 st=$(sd_submit "before the migration") && [ "$st" = 200 ] || fail "submit: $st"
 sd_stop
 S4=$(uids)
-sd_sql "$data" "DROP TABLE submission_keys; DROP TABLE receipts;
+sd_sql "$data" "DROP TRIGGER submission_completes;
+	DROP TRIGGER submission_goes; ALTER TABLE sources DROP COLUMN stored;
+	DROP TABLE submission_keys; DROP TABLE receipts;
 	ALTER TABLE reply_uids DROP COLUMN day;
 	ALTER TABLE reply_uids DROP COLUMN status; PRAGMA user_version = 1"
 sd_exits 0 "status" "$SD_BIN" --data "$data" status
-grep -q '^schema version: 3$' "$SD_TMP/out" || fail "status: $(cat "$SD_TMP/out")"
+grep -q '^schema version: 4$' "$SD_TMP/out" || fail "status: $(cat "$SD_TMP/out")"
 [ "$(recipients "$S4")" = "$both" ] ||
 	fail "the migration gave S4: $(recipients "$S4")"
 ack "$B" "$S4"

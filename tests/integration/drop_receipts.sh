@@ -213,10 +213,12 @@ export_open
 sd_stop
 
 # A drop of schema 2 gains the facts (none yet) and the receipts table.
-sd_sql "$data" "DROP TABLE receipts; ALTER TABLE reply_uids DROP COLUMN day;
+sd_sql "$data" "DROP TRIGGER submission_completes;
+	DROP TRIGGER submission_goes; ALTER TABLE sources DROP COLUMN stored;
+	DROP TABLE receipts; ALTER TABLE reply_uids DROP COLUMN day;
 	ALTER TABLE reply_uids DROP COLUMN status; PRAGMA user_version = 2"
 sd_exits 0 "status" "$SD_BIN" --data "$data" status
-grep -q '^schema version: 3$' "$SD_TMP/out" || fail "status: $(cat "$SD_TMP/out")"
+grep -q '^schema version: 4$' "$SD_TMP/out" || fail "status: $(cat "$SD_TMP/out")"
 [ "$(sd_sql "$data" "SELECT count(*) FROM reply_uids WHERE status = 0
 	AND day IS NULL")" = 3 ] || fail "the migration did not start every fact at none"
 export_open

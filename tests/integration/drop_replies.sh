@@ -28,7 +28,7 @@ SEALDROP_DATA=$data sd_exits 0 "init" "$SD_BIN" init --pubkey "$keys/newsroom.pu
 sd_exits 2 "init again" "$SD_BIN" --data "$data" init --pubkey "$keys/newsroom.pub"
 sd_one_line "init again"
 sd_exits 0 "status" "$SD_BIN" status --data "$data"
-grep -q '^schema version: 3$' "$SD_TMP/out" || fail "status: schema"
+grep -q '^schema version: 4$' "$SD_TMP/out" || fail "status: schema"
 grep -q '^sources: 0 ' "$SD_TMP/out" || fail "status: sources"
 [ "$(grep -c "^newsroom key [0-9a-f]* fingerprint" "$SD_TMP/out")" = 2 ] || fail "status: keys"
 

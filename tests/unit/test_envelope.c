@@ -322,6 +322,81 @@ refusing_meta(void *ctx, const env_meta *m)
 	return 1;
 }
 
+/* A sink with room: every other chunk goes into its own memory, the
+ * rest through the sealer's buffer, and it counts which it got. */
+struct roomy {
+	struct buf out;
+	uint8_t *next;      /* what room last gave, or NULL */
+	int calls, in_place, copied;
+};
+
+static uint8_t *
+roomy_room(void *ctx, size_t len)
+{
+	struct roomy *r = ctx;
+
+	assert_true(len <= ENV_CT_CHUNK);
+	r->next = NULL;
+	if (r->calls++ % 2 == 0)
+		return NULL;
+	if (r->out.len + len > r->out.cap) {
+		r->out.cap = (r->out.len + len) * 2;
+		r->out.p = realloc(r->out.p, r->out.cap);
+		assert_non_null(r->out.p);
+	}
+	return r->next = r->out.p + r->out.len;
+}
+
+static int
+roomy_sink(void *ctx, const uint8_t *data, size_t len)
+{
+	struct roomy *r = ctx;
+
+	if (r->next != NULL && data == r->next) {
+		r->in_place++;
+		r->out.len += len;
+		r->next = NULL;
+		return 0;
+	}
+	r->copied++;
+	return buf_sink(&r->out, data, len);
+}
+
+/* Sealing into the sink's room gives an envelope like any other, and
+ * every chunk room took was sealed in place. */
+static void
+test_seal_room(void **state)
+{
+	struct pair k = pair_new();
+	env_meta m = meta_of(ENV_FILE, "in-place.bin", "application/x-test");
+	size_t len = 5 * ENV_CHUNK + 1234;
+	uint8_t *body = malloc(len);
+	struct roomy r = { 0 };
+	struct opened o;
+	env_sealer *s;
+	uint64_t stored;
+
+	(void)state;
+	assert_non_null(body);
+	randombytes_buf(body, len);
+	assert_int_equal(env_seal_begin(&s, &k.pk, 1, &m, roomy_sink, &r), 0);
+	env_seal_room(s, roomy_room);
+	assert_int_equal(env_seal_push(s, body, len), 0);
+	assert_int_equal(env_seal_finish(s, &stored), 0);
+	assert_int_equal(stored, r.out.len);
+	assert_int_equal(stored, env_stored_len(1, 3 + strlen(m.name) +
+						strlen(m.type) + len));
+	/* The header, then chunks alternately copied and in place. */
+	assert_int_equal(r.in_place, r.calls / 2);
+	assert_int_equal(r.copied, 1 + (r.calls + 1) / 2);
+	assert_int_equal(open_with(&k, 1, r.out.p, r.out.len, 0, &o), 0);
+	assert_int_equal(o.body.len, len);
+	assert_memory_equal(o.body.p, body, len);
+	free(o.body.p);
+	free(r.out.p);
+	free(body);
+}
+
 static void
 test_open_sink_refuses(void **state)
 {
@@ -780,6 +855,7 @@ main(void)
 		cmocka_unit_test(test_record_limits),
 		cmocka_unit_test(test_seal_usage),
 		cmocka_unit_test(test_seal_sink_refuses),
+		cmocka_unit_test(test_seal_room),
 		cmocka_unit_test(test_open_sink_refuses),
 		cmocka_unit_test(test_recipients),
 		cmocka_unit_test(test_probe),
