@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "crypt.h"
 #include "edit.h"
 #include "fileio.h"
 #include "spawn.h"
@@ -232,14 +233,9 @@ int cli_id(const struct admin *a, const char *s, int64_t *id)
 	return 0;
 }
 
-const char *cli_date(uint32_t day, char out[16])
+const char *cli_date(uint32_t day, char out[CRYPT_DATE_LEN])
 {
-	time_t t = (time_t)day * 86400;
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(out, 16, "%Y-%m-%d", &tm))
-		snprintf(out, 16, "day %u", (unsigned)day);
-	return out;
+	return crypt_date(day, out);
 }
 
 void cli_progress(const char *what, uint64_t done, uint64_t total)

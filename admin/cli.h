@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypt.h"
 #include "keys.h"
 
 #define PROG "sealdrop-admin"
@@ -89,7 +90,7 @@ void cli_sync_parent(const char *path);
 int cli_id(const struct admin *a, const char *s, int64_t *id);
 
 /* The day number as YYYY-MM-DD (UTC) in out; returns out. */
-const char *cli_date(uint32_t day, char out[16]);
+const char *cli_date(uint32_t day, char out[CRYPT_DATE_LEN]);
 
 /* Progress on stderr, only when it is a terminal: what, done of total
  * (bytes or items; total 0 when unknown). Redrawn at most a few times a
