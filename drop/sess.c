@@ -1,12 +1,17 @@
 /*
  * sess.c - sessions: tickets for visitors, a table for sources.
  *
- * The table is a plain array searched from end to end: with every slot
- * compared in constant time, a token's lookup time says nothing about
- * which tokens exist, and ten thousand 32-byte compares cost
- * microseconds. It holds logged-in sessions only.
+ * The table is an array of slots, found through buckets chosen by a
+ * keyed hash of the token (SipHash under a key made at start). A lookup
+ * compares, in constant time, the tokens of the one bucket its token
+ * falls in: how long that takes tells whether some session's token
+ * falls in the same bucket, which without the key says nothing about
+ * which tokens exist. (Comparing every slot, as this did before, cost
+ * some 300 µs under the table's lock at 10,000 slots, on every request
+ * of a logged-in source.) It holds logged-in sessions only.
  */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,6 +29,7 @@ struct sess {
 	codename_keys *keys; /* sodium_malloc'd while logged in */
 	time_t last;
 	uint64_t order;      /* of last use: which is oldest, exactly */
+	uint32_t next;       /* the next slot of its bucket, + 1; 0 ends */
 };
 
 /* An anonymous session is no slot at all but a ticket the visitor keeps:
@@ -43,6 +49,9 @@ static struct {
 	struct sess *s;
 	unsigned max, idle_s, per_source;
 	uint8_t *key;        /* sodium_malloc'd: the tickets' MAC key */
+	uint8_t *hkey;       /* sodium_malloc'd: the buckets' hash key */
+	uint32_t *head;      /* nb buckets: first slot + 1; 0 for none */
+	uint32_t nb;         /* a power of two, at least max */
 	time_t start;
 	uint64_t uses;
 } tab = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -60,17 +69,28 @@ static time_t now(void)
  * freed. */
 int sess_init(unsigned max, unsigned idle_s, unsigned per_source)
 {
+	uint32_t nb = 1;
+	while (nb < max)
+		nb <<= 1;
 	tab.s = sodium_allocarray(max, sizeof(*tab.s));
 	tab.key = sodium_malloc(32);
-	if (!tab.s || !tab.key) {
+	tab.hkey = sodium_malloc(crypto_shorthash_KEYBYTES);
+	tab.head = calloc(nb, sizeof(*tab.head));
+	if (!tab.s || !tab.key || !tab.hkey || !tab.head) {
 		sodium_free(tab.s);
 		sodium_free(tab.key);
+		sodium_free(tab.hkey);
+		free(tab.head);
 		tab.s = NULL;
 		tab.key = NULL;
+		tab.hkey = NULL;
+		tab.head = NULL;
 		return SESS_ENOMEM;
 	}
 	memset(tab.s, 0, (size_t)max * sizeof(*tab.s));
 	crypt_random(tab.key, 32);
+	crypto_shorthash_keygen(tab.hkey);
+	tab.nb = nb;
 	tab.max = max;
 	tab.idle_s = idle_s;
 	tab.per_source = per_source ? per_source : 1;
@@ -78,8 +98,46 @@ int sess_init(unsigned max, unsigned idle_s, unsigned per_source)
 	return 0;
 }
 
+/* The bucket of a token. */
+static uint32_t *bucket(const uint8_t token[SESS_TOKEN])
+{
+	uint8_t h[crypto_shorthash_BYTES];
+	crypto_shorthash(h, token, SESS_TOKEN, tab.hkey);
+	uint32_t b = crypt_get32(h) & (tab.nb - 1);
+	sodium_memzero(h, sizeof(h));
+	return &tab.head[b];
+}
+
+static uint32_t slot_ref(const struct sess *s)
+{
+	return (uint32_t)(s - tab.s) + 1;
+}
+
+/* Puts a used slot, its token set, in its bucket. */
+static void link_slot(struct sess *s)
+{
+	uint32_t *h = bucket(s->token);
+	s->next = *h;
+	*h = slot_ref(s);
+}
+
+/* Takes a used slot out of its bucket (before its token changes or it
+ * is wiped). */
+static void unlink_slot(struct sess *s)
+{
+	if (!s->used)
+		return;
+	for (uint32_t *p = bucket(s->token); *p; p = &tab.s[*p - 1].next)
+		if (*p == slot_ref(s)) {
+			*p = s->next;
+			break;
+		}
+	s->next = 0;
+}
+
 static void wipe(struct sess *s)
 {
+	unlink_slot(s);
 	codename_keys_free(s->keys);
 	sodium_memzero(s, sizeof(*s));
 }
@@ -91,8 +149,12 @@ void sess_shutdown(void)
 		wipe(&tab.s[i]);
 	sodium_free(tab.s);
 	sodium_free(tab.key);
+	sodium_free(tab.hkey);
+	free(tab.head);
 	tab.s = NULL;
 	tab.key = NULL;
+	tab.hkey = NULL;
+	tab.head = NULL;
 	tab.max = 0;
 	pthread_mutex_unlock(&tab.lock);
 }
@@ -165,16 +227,16 @@ static int expired(const struct sess *s, time_t t)
 
 _Static_assert(SESS_TOKEN == crypto_verify_32_BYTES, "tokens are 32 bytes");
 
-/* Every slot is compared, matched or not. Caller holds the lock. */
+/* Every slot of the token's bucket is compared, matched or not. Caller
+ * holds the lock. */
 static struct sess *find(const uint8_t *token)
 {
 	struct sess *hit = NULL;
 	time_t t = now();
-	for (unsigned i = 0; i < tab.max; i++) {
-		struct sess *s = &tab.s[i];
+	for (uint32_t i = *bucket(token); i; i = tab.s[i - 1].next) {
+		struct sess *s = &tab.s[i - 1];
 		/* crypto_verify_32 is as constant-time as sodium_memcmp
-		 * and some ten times faster: this loop runs under the
-		 * table's lock on every logged-in request. */
+		 * and some ten times faster. */
 		int eq = crypto_verify_32(s->token, token) == 0;
 		if (eq && s->used)
 			hit = s;
@@ -186,10 +248,14 @@ static struct sess *find(const uint8_t *token)
 	return hit;
 }
 
+/* New tokens for a slot, free or in use: it moves to the new token's
+ * bucket. */
 static void fresh_secrets(struct sess *s)
 {
 	uint8_t csrf[SESS_TOKEN];
+	unlink_slot(s);
 	crypt_random(s->token, SESS_TOKEN);
+	link_slot(s);
 	crypt_random(csrf, sizeof(csrf));
 	crypt_hex(s->csrf, csrf, sizeof(csrf));
 	sodium_memzero(csrf, sizeof(csrf));
@@ -295,6 +361,7 @@ int sess_login(const uint8_t token[SESS_TOKEN], int64_t source_id,
 	if (valid && !s)
 		s = slot();
 	if (s) {
+		fresh_secrets(s);
 		codename_keys_free(s->keys);
 		s->keys = k;
 		k = NULL;
@@ -304,7 +371,6 @@ int sess_login(const uint8_t token[SESS_TOKEN], int64_t source_id,
 		s->order = ++tab.uses;
 		memcpy(s->lang, v->lang, SESS_LANG);
 		s->lang[SESS_LANG - 1] = '\0';
-		fresh_secrets(s);
 		cap_source(source_id, s);
 		view(s, v, 1);
 	} else {

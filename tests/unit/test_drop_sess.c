@@ -169,6 +169,64 @@ static void test_expiry(void **state)
 	sess_shutdown();
 }
 
+/* Sessions are found through buckets of a keyed hash: with as many
+ * sessions as buckets, many share one, and each token still finds its
+ * own session, and only it, through logins, re-logins and ends. */
+#define MANY 256
+
+/* Logs in every step-th of v, from the first, as source i + 1. */
+static void login_every(sess_view *v, int step, const codename_keys *k)
+{
+	for (int i = 0; i < MANY; i += step) {
+		assert_int_equal(sess_open(NULL, 1, &v[i]), 0);
+		assert_int_equal(sess_login(v[i].token, i + 1, k, &v[i]), 0);
+	}
+}
+
+/* Each of v finds its own source, but every ended-th (none if 0). */
+static void check_found(const sess_view *v, int ended)
+{
+	sess_view t;
+	for (int i = 0; i < MANY; i++) {
+		int r = sess_open(v[i].token, 0, &t);
+		if (ended && i % ended == 0) {
+			assert_int_equal(r, SESS_ENONE);
+			continue;
+		}
+		assert_int_equal(r, 0);
+		assert_int_equal(t.source_id, i + 1);
+		assert_string_equal(t.csrf, v[i].csrf);
+	}
+}
+
+static void test_buckets(void **state)
+{
+	static sess_view v[MANY];
+	sess_view t, again;
+	codename_keys k;
+	(void)state;
+	memset(&k, 5, sizeof(k));
+	assert_int_equal(sess_init(MANY, 60, 1), 0);
+	login_every(v, 1, &k);
+	assert_int_equal(sess_sweep(), MANY);
+	check_found(v, 0);
+	for (int i = 0; i < MANY; i += 3)
+		sess_end(v[i].token);
+	/* A logged-in session logged in again gets new tokens: the old
+	 * token finds nothing, the new one the same source. */
+	for (int i = 1; i < MANY; i += 3) {
+		memcpy(&again, &v[i], sizeof(again));
+		assert_int_equal(sess_login(v[i].token, i + 1, &k, &v[i]), 0);
+		assert_int_equal(sess_open(again.token, 0, &t), SESS_ENONE);
+	}
+	check_found(v, 3);
+	/* The slots ended are free again, and found again. */
+	login_every(v, 3, &k);
+	assert_int_equal(sess_sweep(), MANY);
+	check_found(v, 0);
+	sess_shutdown();
+}
+
 /* The table is sodium_malloc memory, locked where the limit allows: the
  * largest max_sessions the config takes still works under a small
  * RLIMIT_MEMLOCK, and a table freed and made again starts empty. */
@@ -206,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_per_source),
 		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_largest_table),
 	};
 	if (crypt_init())
