@@ -29,7 +29,12 @@
 #define ENV_MAX_RECIPIENTS 16
 #define ENV_NAME_MAX 255         /* bytes of a file name in the record */
 #define ENV_TYPE_MAX 127         /* bytes of a declared media type */
-#define ENV_PAD_FLOOR 16384      /* no stored payload is smaller than this */
+/* No stored payload is smaller than this. Not 16384: the smallest
+ * envelope, sealed to up to four newsroom keys, then fits in one 16 KiB
+ * database page, where it took a page and an overflow page, so each
+ * short message or reply writes half the pages. A multiple of 512, so
+ * Padme keeps it. */
+#define ENV_PAD_FLOOR 15872
 /* Ciphertext bytes of a full chunk: the most env_room is asked for. */
 #define ENV_CT_CHUNK (ENV_CHUNK + 4 + 17)
 
