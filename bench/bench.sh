@@ -80,6 +80,10 @@ row upload_256MiB_durable "$(MB $((256 << 20)) "$t")" MB/s \
 	min_seal_writesync_256MiB "$(lesser "$seal256" "$ws")" ">=0.6"
 
 echo "bench: sealdrop-admin extract of the same 256 MiB" >&2
+# A small file from the same source, in the same export: its extract
+# pays what every extract pays whatever the size.
+head -c 1000 /dev/urandom >"$SD_TMP/r1k"
+upload "$SD_TMP/r1k" >/dev/null
 "$SD_BIN" --data "$data" export --out "$SD_TMP/x.bundle" >/dev/null 2>&1 ||
 	fail "export"
 adm() { "$ADM" --home "$keys" --passphrase-file "$SD_TMP/pass" "$@"; }
@@ -87,22 +91,38 @@ adm import "$SD_TMP/x.bundle" --trust "$("$SD_BIN" --data "$data" status |
 	sed -n 's/^drop key [0-9a-f]* fingerprint //p')" >/dev/null 2>&1 ||
 	fail "admin import"
 rm -f "$SD_TMP/x.bundle"
-id=$(adm list --tsv | awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++)
-	if ($i == "id") c = i; next } { print $c; exit }')
-[ -n "$id" ] || fail "no submission in the archive"
+# subid BYTES: the submission of that many bytes.
+subid() {
+	adm list --tsv | awk -F '\t' -v b="$1" 'NR == 1 {
+		for (i = 1; i <= NF; i++) { if ($i == "id") c = i
+			if ($i == "bytes") n = i }; next }
+		$n == b { print $c; exit }'
+}
+id=$(subid $((256 << 20)))
+small=$(subid 1000)
+[ -n "$id" ] && [ -n "$small" ] || fail "the submissions are not archived"
+# xtime ID FILE: extracts ID, checks it gave FILE's bytes, prints the
+# seconds the whole command took (run in $(...): the caller exits when
+# it fails).
+xtime() {
+	start=$(date +%s.%N)
+	adm extract "$1" --to "$SD_TMP/out" >"$SD_TMP/extract.out" \
+		2>/dev/null || fail "extract of $1"
+	end=$(date +%s.%N)
+	# The first line is the file's path; its inspection report follows.
+	cmp -s "$2" "$(head -n 1 "$SD_TMP/extract.out")" ||
+		fail "extract of $1 gave other bytes"
+	rm -rf "$SD_TMP/out"
+	awk -v s="$start" -v e="$end" 'BEGIN { print e - s }'
+}
+t=$(xtime "$id" "$SD_TMP/r256") || exit 1
+tsmall=$(xtime "$small" "$SD_TMP/r1k") || exit 1
+rm -f "$SD_TMP/r1k"
+# The passphrase's Argon2 run, for comparison: `read` of the small
+# submission unlocks the key and opens only its 1000-byte file (of the
+# big one, it would also open its 256 MiB to say whether they open).
 start=$(date +%s.%N)
-adm extract "$id" --to "$SD_TMP/out" >"$SD_TMP/extract.out" 2>/dev/null ||
-	fail "extract"
-# The first line is the file's path; its inspection report follows.
-path=$(head -n 1 "$SD_TMP/extract.out")
-t=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
-cmp -s "$SD_TMP/r256" "$path" || fail "extract gave other bytes"
-rm -rf "$SD_TMP/out"
-# The passphrase's Argon2 run is paid once per command, whatever the
-# size: timed alone by `read`, which unlocks the key and then opens only
-# the submission's (empty) message: whether it finds one does not matter.
-start=$(date +%s.%N)
-adm read "$id" >/dev/null 2>&1
+adm read "$small" >/dev/null 2>&1
 unlock=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
 ss=$("$B" secretstream "$SD_TMP/r256" | cut -d' ' -f1)
 ws=$("$B" writesync "$SD_TMP/writesync.tmp" 256 | cut -d' ' -f1)
@@ -110,10 +130,20 @@ echo "  secretstream decryption $ss MB/s, write + fdatasync $ws MB/s" >&2
 xlimit=$(lesser "$ss" "$ws")
 row extract_256MiB "$(MB $((256 << 20)) "$t")" MB/s \
 	min_decrypt_writesync_256MiB "$xlimit" ">=0.8"
+# What the 256 MiB costs beyond a 1000-byte file: the extract of the
+# small file (the passphrase's Argon2 run, the archive's opening, one
+# inspection by bwrap, sealdrop-inspect and mat2, a Python start, and a
+# file created and fsynced) is subtracted, as those are paid once per
+# command or per file whatever its size. What is left is reading,
+# decrypting, writing and fsyncing the 256 MiB, plus whatever the
+# inspector spends more on a big file than on a small one.
 row extract_256MiB_after_unlock \
-	"$(awk -v t="$t" -v u="$unlock" 'BEGIN { printf "%.1f",
-		268.435456 / (t - u) }')" MB/s min_decrypt_writesync_256MiB \
+	"$(awk -v t="$t" -v f="$tsmall" 'BEGIN { printf "%.1f",
+		268.435456 / (t - f) }')" MB/s min_decrypt_writesync_256MiB \
 	"$xlimit" ">=0.8"
+row extract_fixed_per_file "$(awk -v f="$tsmall" 'BEGIN { printf "%.3f",
+	f }')" s unlock_alone "$(awk -v u="$unlock" 'BEGIN { printf "%.3f",
+	u }')" report
 rm -rf "$keys/archive.db"*
 
 echo "bench: peak memory of uploads" >&2
