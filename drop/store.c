@@ -16,9 +16,18 @@
 #include "crypt.h"
 #include "store.h"
 
+/* Statements kept prepared per connection: preparing (parsing and
+ * planning) costs more than running most of ours, and the writer runs the
+ * same few for every submission. Found by their text. */
+#define STORE_STMTS 48
+
 struct store {
 	sqlite3 *db;
 	struct store *next; /* in the pool's idle list */
+	struct {
+		sqlite3_stmt *st;
+		int busy; /* handed out, not yet given back by unprep */
+	} stmt[STORE_STMTS];
 };
 
 static const char schema_v1[] =
@@ -131,10 +140,22 @@ static void say(char *why, size_t whylen, const char *what, sqlite3 *db)
 		 db ? sqlite3_errmsg(db) : "out of memory");
 }
 
+static int prep(store *s, sqlite3_stmt **st, const char *sql);
+static void unprep(store *s, sqlite3_stmt *st);
+
+/* Runs sql: one statement through the kept ones (the savepoints and
+ * pragmas of every write), several (the schema) as they come. */
 static int exec(store *s, const char *sql)
 {
-	return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 :
-								      STORE_EDB;
+	sqlite3_stmt *st;
+	if (strchr(sql, ';'))
+		return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ?
+			       0 : STORE_EDB;
+	if (prep(s, &st, sql))
+		return STORE_EDB;
+	int r = sqlite3_step(st);
+	unprep(s, st);
+	return r == SQLITE_DONE || r == SQLITE_ROW ? 0 : STORE_EDB;
 }
 
 const char *store_errmsg(store *s)
@@ -176,7 +197,7 @@ static int schema_version(store *s)
 			       NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return v;
 }
 
@@ -270,21 +291,61 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
+	for (int i = 0; i < STORE_STMTS; i++)
+		sqlite3_finalize(s->stmt[i].st);
 	sqlite3_close(s->db);
 	free(s);
 }
 
+/* A prepared statement for sql, to give back with unprep: a kept one
+ * when it is there and free, else a new one, kept while there is room. */
 static int prep(store *s, sqlite3_stmt **st, const char *sql)
 {
-	return sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK ?
-		       0 : STORE_EDB;
+	int room = -1;
+	for (int i = 0; i < STORE_STMTS; i++) {
+		if (!s->stmt[i].st) {
+			if (room < 0)
+				room = i;
+		} else if (!s->stmt[i].busy &&
+			   !strcmp(sqlite3_sql(s->stmt[i].st), sql)) {
+			s->stmt[i].busy = 1;
+			*st = s->stmt[i].st;
+			return 0;
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1,
+			       room < 0 ? 0 : SQLITE_PREPARE_PERSISTENT, st,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(*st);
+		return STORE_EDB;
+	}
+	if (room >= 0) {
+		s->stmt[room].st = *st;
+		s->stmt[room].busy = 1;
+	}
+	return 0;
 }
 
-/* Steps a statement that returns no rows and finalizes it. */
-static int done(sqlite3_stmt *st)
+/* Gives back a statement of prep: a kept one is reset and its bindings
+ * cleared (so no blob of the caller's stays referenced), another is
+ * finalized. NULL is fine. */
+static void unprep(store *s, sqlite3_stmt *st)
+{
+	for (int i = 0; st && i < STORE_STMTS; i++)
+		if (s->stmt[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->stmt[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+/* Steps a statement that returns no rows and gives it back. */
+static int done(store *s, sqlite3_stmt *st)
 {
 	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (r == SQLITE_CONSTRAINT)
 		return STORE_EEXIST;
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
@@ -303,7 +364,7 @@ int store_key_add(store *s, const keys_pub *k)
 	sqlite3_bind_blob(st, 2, k->box_pk, KEYS_BOX_PK, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 3, k->sign_pk, KEYS_SIGN_PK, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, STORE_MAX_KEYS);
-	int r = done(st);
+	int r = done(s, st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		return STORE_EFULL;
 	return r;
@@ -333,7 +394,7 @@ int store_create(const char *dir, const codename_params *p,
 	sqlite3_bind_blob(st, 1, p->salt, CODENAME_SALT, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)p->opslimit);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)p->memlimit);
-	if (done(st))
+	if (done(s, st))
 		goto fail_db;
 	for (size_t i = 0; i < nkeys; i++) {
 		int r = store_key_add(s, &keys[i]);
@@ -380,7 +441,7 @@ int store_params(store *s, codename_params *p)
 		p->memlimit = (size_t)sqlite3_column_int64(st, 2);
 		r = 0;
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return r;
 }
 
@@ -400,7 +461,7 @@ int store_keys(store *s, keys_pub *out, size_t max, size_t *n)
 			break;
 		++*n;
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return r == SQLITE_DONE && *n ? 0 : STORE_EDB;
 }
 
@@ -419,7 +480,7 @@ int store_source_add(store *s, const uint8_t lookup[32],
 	sqlite3_bind_blob(st, 2, reply_pk, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, day);
 	sqlite3_bind_int64(st, 4, max_pending);
-	int r = done(st);
+	int r = done(s, st);
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		return STORE_EFULL;
 	if (r == 0)
@@ -448,7 +509,7 @@ static int query_int(store *s, const char *sql, const void *blob,
 	} else {
 		r = r == SQLITE_DONE ? STORE_ENOTFOUND : STORE_EDB;
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return r;
 }
 
@@ -485,7 +546,7 @@ static int change(store *s, const char *sql, const void *blob, size_t len,
 		sqlite3_bind_blob(st, 1, blob, (int)len, SQLITE_STATIC);
 	else
 		sqlite3_bind_int64(st, 1, a);
-	int r = done(st);
+	int r = done(s, st);
 	if (n)
 		*n = r ? 0 : sqlite3_changes(s->db);
 	return r;
@@ -523,7 +584,7 @@ int store_prune_pending(store *s, uint32_t before_day, int64_t *keep,
 			break;
 		gone += d;
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (r != SQLITE_DONE || store_commit(s)) {
 		store_rollback(s);
 		return STORE_EDB;
@@ -562,7 +623,7 @@ int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub)
 	sqlite3_bind_blob(st, 1, uid, sizeof(uid), SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, source_id);
 	sqlite3_bind_int64(st, 3, day);
-	int r = done(st);
+	int r = done(s, st);
 	if (r == 0)
 		*sub = sqlite3_last_insert_rowid(s->db);
 	return r ? STORE_EDB : 0;
@@ -582,7 +643,7 @@ int store_sub_keys(store *s, int64_t sub, const uint8_t (*pks)[32],
 			return STORE_EDB;
 		sqlite3_bind_int64(st, 1, sub);
 		sqlite3_bind_blob(st, 2, pks[i], 32, SQLITE_STATIC);
-		if (done(st))
+		if (done(s, st))
 			return STORE_EDB;
 	}
 	return 0;
@@ -596,7 +657,7 @@ int store_env_begin(store *s, int64_t sub, int idx, int64_t *env)
 		return STORE_EDB;
 	sqlite3_bind_int64(st, 1, sub);
 	sqlite3_bind_int(st, 2, idx);
-	int r = done(st);
+	int r = done(s, st);
 	if (r == 0)
 		*env = sqlite3_last_insert_rowid(s->db);
 	return r ? STORE_EDB : 0;
@@ -612,7 +673,7 @@ int store_chunk_add(store *s, int64_t env, int seq, const void *data,
 	sqlite3_bind_int64(st, 1, env);
 	sqlite3_bind_int(st, 2, seq);
 	sqlite3_bind_blob(st, 3, data, (int)len, SQLITE_STATIC);
-	return done(st) ? STORE_EDB : 0;
+	return done(s, st) ? STORE_EDB : 0;
 }
 
 /* Writes to an incomplete submission need no fsync: nothing depends on
@@ -686,7 +747,7 @@ static int drop_chunks(store *s, int64_t sub)
 			 "LIMIT 1)"))
 			return STORE_EDB;
 		sqlite3_bind_int64(st, 1, sub);
-		if (done(st))
+		if (done(s, st))
 			return STORE_EDB;
 		if (sqlite3_changes(s->db) == 0)
 			return 0;
@@ -725,11 +786,11 @@ int store_replies(store *s, int64_t source_id, store_reply_fn fn, void *ctx)
 			      sqlite3_column_blob(st, 1),
 			      (size_t)sqlite3_column_bytes(st, 1));
 		if (stop) {
-			sqlite3_finalize(st);
+			unprep(s, st);
 			return stop;
 		}
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
 }
 
@@ -747,7 +808,7 @@ static int change_uid(store *s, const char *sql, const uint8_t *uid,
 	sqlite3_bind_int64(st, 2, a);
 	if (day >= 0)
 		sqlite3_bind_int64(st, 3, day);
-	int r = done(st);
+	int r = done(s, st);
 	if (n)
 		*n = r ? 0 : sqlite3_changes(s->db);
 	return r;
@@ -833,11 +894,11 @@ int store_receipts(store *s, int64_t source_id, store_receipt_fn fn,
 		int stop = fn(ctx, sqlite3_column_blob(st, 0),
 			      (uint32_t)sqlite3_column_int64(st, 1));
 		if (stop) {
-			sqlite3_finalize(st);
+			unprep(s, st);
 			return stop;
 		}
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
 }
 
@@ -868,12 +929,12 @@ static int export_envelope(store *s, bundle_export *b, int64_t env,
 			size_t k = n - off < BUNDLE_DATA_MAX ? n - off :
 							       BUNDLE_DATA_MAX;
 			if (bundle_export_data(b, p + off, k)) {
-				sqlite3_finalize(st);
+				unprep(s, st);
 				return STORE_EDB;
 			}
 		}
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
 }
 
@@ -897,13 +958,13 @@ static int export_submission(store *s, bundle_export *b, int64_t sub,
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t len = sqlite3_column_int64(st, 1);
 		if (export_envelope(s, b, sqlite3_column_int64(st, 0), len)) {
-			sqlite3_finalize(st);
+			unprep(s, st);
 			return STORE_EDB;
 		}
 		n->envelopes++;
 		n->bytes += (uint64_t)len;
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	n->submissions++;
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
 }
@@ -917,12 +978,12 @@ static int export_receipts(store *s, bundle_export *b, struct store_counts *n)
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 0) != BUNDLE_ID ||
 		    bundle_export_receipt(b, sqlite3_column_blob(st, 0))) {
-			sqlite3_finalize(st);
+			unprep(s, st);
 			return STORE_EDB;
 		}
 		n->receipts++;
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
 }
 
@@ -940,12 +1001,12 @@ static int export_statuses(store *s, bundle_export *b, struct store_counts *n)
 					       sqlite3_column_int(st, 1),
 					       (uint32_t)
 					       sqlite3_column_int64(st, 2))) {
-			sqlite3_finalize(st);
+			unprep(s, st);
 			return STORE_EDB;
 		}
 		n->statuses++;
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	return r == SQLITE_DONE ? 0 : STORE_EDB;
 }
 
@@ -979,7 +1040,7 @@ static int export_all(store *s, bundle_export *b, struct store_counts *n)
 				      n))
 			break;
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (r != SQLITE_DONE || export_receipts(s, b, n))
 		return STORE_EDB;
 	return export_statuses(s, b, n);
@@ -1039,7 +1100,7 @@ int store_reply_add(store *s, const uint8_t uid[BUNDLE_ID],
 	sqlite3_bind_int64(st, 2, src);
 	sqlite3_bind_blob(st, 3, env, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, day);
-	return done(st) ? STORE_EDB : 0;
+	return done(s, st) ? STORE_EDB : 0;
 }
 
 /* The receipt for what source sent on day; one per source and day, so a
@@ -1073,7 +1134,7 @@ int store_ack(store *s, const uint8_t uid[BUNDLE_ID],
 		src = sqlite3_column_int64(st, 1);
 		day = sqlite3_column_int64(st, 2);
 	}
-	sqlite3_finalize(st);
+	unprep(s, st);
 	if (r == SQLITE_ROW)
 		return receipt_add(s, src, day) ||
 		       change(s, "DELETE FROM submissions WHERE id = ?", NULL,
