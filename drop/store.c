@@ -240,11 +240,14 @@ fail:
  * uploads starting together opens hundreds of short-lived connections,
  * and what they took stays in malloc's arenas after they close. Pages
  * are then allocated as they are read: about 85 KiB a connection that
- * checks an upload's room. Fails harmlessly (SQLITE_MISUSE) if SQLite
- * was already initialised. */
+ * checks an upload's room. And no memory statistics, which nothing
+ * here reads: keeping them takes one mutex of the whole process around
+ * every allocation SQLite makes, on every thread. Fails harmlessly
+ * (SQLITE_MISUSE) if SQLite was already initialised. */
 static void configure_process(void)
 {
 	sqlite3_config(SQLITE_CONFIG_PAGECACHE, (void *)NULL, 0, 0);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 static store *open_path(const char *path, int flags, char *why,
