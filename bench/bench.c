@@ -269,6 +269,8 @@ struct posts {
 	size_t len;
 	double until;
 	atomic_long done, failed;
+	atomic_int last_status; /* of the last that failed: what the table
+				 * cannot say */
 };
 
 /* One connection per submission: the drop closes each after its
@@ -279,10 +281,13 @@ static void *poster(void *arg)
 	struct resp r;
 	while (now() < p->until) {
 		int fd = dial(p->port);
+		r.status = 0;
 		if (!exchange(fd, p->req, p->len, &r) && r.status == 200)
 			atomic_fetch_add(&p->done, 1);
-		else
+		else {
 			atomic_fetch_add(&p->failed, 1);
+			atomic_store(&p->last_status, r.status);
+		}
 		close(fd);
 	}
 	return NULL;
@@ -323,8 +328,9 @@ static int cmd_posts(char **argv)
 		pthread_join(t[i], NULL);
 	double took = now() - start;
 	if (p.failed)
-		fprintf(stderr, "bench: %ld submissions failed\n",
-			(long)p.failed);
+		fprintf(stderr, "bench: %ld submissions failed (the last "
+			"with status %d, 0 for no answer)\n", (long)p.failed,
+			atomic_load(&p.last_status));
 	printf("%.1f submissions/s\n", p.done / took);
 	free(msg);
 	free(body);
