@@ -194,8 +194,12 @@ int archive_open(const char *home, archive **out)
 	}
 	sqlite3_busy_timeout(ar->db, 10000);
 	/* WAL with FULL sync: a committed import survives a power cut;
-	 * secure_delete: deleted rows are zeroed, not left in free pages. */
-	if (exec(ar, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	 * secure_delete: deleted rows are zeroed, not left in free pages.
+	 * 16 KiB pages (for a new archive; an old one keeps its own): an
+	 * envelope is read through its overflow pages one at a time, and
+	 * extracting 256 MiB took 67,000 reads of 4 KiB. */
+	if (exec(ar, "PRAGMA page_size = 16384;"
+		 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		 "PRAGMA secure_delete = ON; PRAGMA foreign_keys = ON;",
 		 "opening") != 0 || migrate(ar) != 0) {
 		archive_close(ar);
