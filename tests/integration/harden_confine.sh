@@ -40,6 +40,25 @@ check_no_exec() {
 		echo "note: no gdb: executable mappings not tried in the server"
 		return 0
 	fi
+	# Some machines' debuggers cannot make a call in another process at
+	# all (gdb fails to write the registers back, "Couldn't write
+	# extended state status"), and the process then runs on with
+	# garbage in them: under the filter, a bad system call kills it.
+	# So the debugger first calls getpid in a throwaway process.
+	sleep 120 &
+	probe=$!
+	# shellcheck disable=SC2016
+	got=$(cd "$SD_TMP" && ulimit -c 0 && timeout 60 gdb -nx -batch \
+		-iex 'maint set internal-error corefile no' -p "$probe" \
+		-ex 'print (long)getpid()' 2>/dev/null |
+		sed -n 's/^\$[0-9]* = //p')
+	kill "$probe" 2>/dev/null
+	wait "$probe" 2>/dev/null
+	if [ "$got" != "$probe" ]; then
+		echo "note: the debugger cannot make calls in a process here:" \
+			"executable mappings not tried in the server"
+		return 0
+	fi
 	code=$data/code
 	head -c 4096 /dev/zero | tr '\0' '\303' >"$code"
 	# PROT_READ 1, PROT_WRITE 2, PROT_EXEC 4; MAP_PRIVATE 2, MAP_ANONYMOUS
