@@ -124,7 +124,10 @@ SD_JAR=$SD_TMP/jar.s3
 sd_source
 good=$codename
 (
-	SD_JAR=$SD_TMP/jar.flood
+	# Pages and headers of its own: the source's login below reads its
+	# CSRF token from the last page, which must not be the flood's.
+	SD_JAR=$SD_TMP/jar.flood SD_BODY=$SD_TMP/body.flood
+	SD_HDRS=$SD_TMP/hdrs.flood
 	end=$(($(date +%s) + 40))
 	while [ "$(date +%s)" -lt $end ]; do
 		sd_login "wrong again" >>"$SD_TMP/flood.st"
