@@ -193,9 +193,9 @@ static int schema_version(store *s)
 {
 	sqlite3_stmt *st;
 	int v = -1;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
-			       NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
+	if (prep(s, &st, "PRAGMA user_version"))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
 	unprep(s, st);
 	return v;
