@@ -64,6 +64,20 @@ static time_t now(void)
 	return ts.tv_sec;
 }
 
+/* Frees what sess_init allocated (sodium_free wipes), leaving none. */
+static void tab_free(void)
+{
+	sodium_free(tab.s);
+	sodium_free(tab.key);
+	sodium_free(tab.hkey);
+	free(tab.head);
+	tab.s = NULL;
+	tab.key = NULL;
+	tab.hkey = NULL;
+	tab.head = NULL;
+	tab.max = 0;
+}
+
 /* The table holds every logged-in token and CSRF token: sodium_malloc
  * memory, so it is never swapped out or dumped, and is wiped again when
  * freed. */
@@ -77,14 +91,7 @@ int sess_init(unsigned max, unsigned idle_s, unsigned per_source)
 	tab.hkey = sodium_malloc(crypto_shorthash_KEYBYTES);
 	tab.head = calloc(nb, sizeof(*tab.head));
 	if (!tab.s || !tab.key || !tab.hkey || !tab.head) {
-		sodium_free(tab.s);
-		sodium_free(tab.key);
-		sodium_free(tab.hkey);
-		free(tab.head);
-		tab.s = NULL;
-		tab.key = NULL;
-		tab.hkey = NULL;
-		tab.head = NULL;
+		tab_free();
 		return SESS_ENOMEM;
 	}
 	memset(tab.s, 0, (size_t)max * sizeof(*tab.s));
@@ -147,15 +154,7 @@ void sess_shutdown(void)
 	pthread_mutex_lock(&tab.lock);
 	for (unsigned i = 0; i < tab.max; i++)
 		wipe(&tab.s[i]);
-	sodium_free(tab.s);
-	sodium_free(tab.key);
-	sodium_free(tab.hkey);
-	free(tab.head);
-	tab.s = NULL;
-	tab.key = NULL;
-	tab.hkey = NULL;
-	tab.head = NULL;
-	tab.max = 0;
+	tab_free();
 	pthread_mutex_unlock(&tab.lock);
 }
 
