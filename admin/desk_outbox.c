@@ -21,6 +21,20 @@
 #include "fileio.h"
 #include "unlock.h"
 
+/* The rows an outbox takes (select) and the statement that marks each
+ * as taken (mark): both, or neither and -1. */
+static int prepare_walk(archive *ar, const char *select, const char *mark,
+			sqlite3_stmt **st, sqlite3_stmt **mk)
+{
+	*st = archive_prepare(ar, select);
+	*mk = archive_prepare(ar, mark);
+	if (*st && *mk)
+		return 0;
+	sqlite3_finalize(*st);
+	sqlite3_finalize(*mk);
+	return -1;
+}
+
 /* Room kept below the reader's cap for record headers, acks and the
  * signature: replies beyond it wait for the next outbox. */
 #define REPLY_BUDGET (BUNDLE_OUTBOX_MAX - (8u << 20))
@@ -28,23 +42,17 @@
 static int add_replies(archive *ar, bundle_outbox *b,
 		       struct desk_outbox_counts *c)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *mark;
 	size_t used = 0;
 	int r, rc = 0;
 
-	sqlite3_stmt *mark;
-
-	st = archive_prepare(ar, "SELECT r.uid, s.pk, r.env, r.id FROM "
-			     "replies r JOIN sources s ON s.id = r.source "
-			     "WHERE r.delivered = 0 AND r.status = 0 "
-			     "ORDER BY r.id");
-	mark = archive_prepare(ar, "UPDATE replies SET outboxed = 1 "
-			       "WHERE id = ?");
-	if (!st || !mark) {
-		sqlite3_finalize(st);
-		sqlite3_finalize(mark);
+	if (prepare_walk(ar, "SELECT r.uid, s.pk, r.env, r.id FROM "
+			 "replies r JOIN sources s ON s.id = r.source "
+			 "WHERE r.delivered = 0 AND r.status = 0 "
+			 "ORDER BY r.id",
+			 "UPDATE replies SET outboxed = 1 WHERE id = ?", &st,
+			 &mark) != 0)
 		return -1;
-	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t len = (size_t)sqlite3_column_bytes(st, 2);
 
@@ -126,15 +134,11 @@ static int add_acks(archive *ar, const keys_secret *key, bundle_outbox *b,
 	sqlite3_stmt *st, *mark;
 	int r, rc = 0;
 
-	st = archive_prepare(ar, "SELECT id, uid FROM submissions "
-			     "WHERE acked = 0 ORDER BY id");
-	mark = archive_prepare(ar, "UPDATE submissions SET acked = 1 "
-			       "WHERE id = ?");
-	if (!st || !mark) {
-		sqlite3_finalize(st);
-		sqlite3_finalize(mark);
+	if (prepare_walk(ar, "SELECT id, uid FROM submissions "
+			 "WHERE acked = 0 ORDER BY id",
+			 "UPDATE submissions SET acked = 1 WHERE id = ?", &st,
+			 &mark) != 0)
 		return -1;
-	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 
