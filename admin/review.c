@@ -70,6 +70,14 @@ enum review_input review_key(struct review *rv, int idle, wint_t *ch)
 	}
 }
 
+int review_leaves(enum review_input in, enum review_end *end)
+{
+	if (in != REVIEW_IDLE && in != REVIEW_STOP)
+		return 0;
+	*end = in == REVIEW_IDLE ? REVIEW_LOCK : REVIEW_QUIT;
+	return 1;
+}
+
 void review_say(struct review *rv, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -170,10 +178,8 @@ static int ask_yes(struct review *rv, enum review_end *end, const char *q)
 	refresh();
 	in = review_key(rv, 1, &ch);
 	review_say(rv, 0, " ");
-	if (in == REVIEW_IDLE || in == REVIEW_STOP) {
-		*end = in == REVIEW_IDLE ? REVIEW_LOCK : REVIEW_QUIT;
+	if (review_leaves(in, end))
 		return 0;
-	}
 	return in == REVIEW_CHAR && (ch == L'y' || ch == L'Y');
 }
 
@@ -220,10 +226,8 @@ static enum review_end ask_line(struct review *rv, int row,
 		curs_set(1);
 		refresh();
 		in = review_key(rv, idle, &ch);
-		if (in == REVIEW_IDLE || in == REVIEW_STOP) {
-			end = in == REVIEW_IDLE ? REVIEW_LOCK : REVIEW_QUIT;
+		if (review_leaves(in, &end))
 			break;
-		}
 		if (in == REVIEW_RESIZE)
 			continue;
 		if ((in == REVIEW_CHAR && (ch == L'\r' || ch == L'\n')) ||
@@ -475,10 +479,8 @@ static enum review_end inbox(struct review *rv)
 		draw_inbox(rv);
 		refresh();
 		in = review_key(rv, 1, &ch);
-		if (in == REVIEW_IDLE)
-			return REVIEW_LOCK;
-		if (in == REVIEW_STOP)
-			return REVIEW_QUIT;
+		if (review_leaves(in, &end))
+			return end;
 		if (in == REVIEW_RESIZE)
 			continue;
 		w = rv->nrows ? &rv->rows[rv->sel] : NULL;
@@ -605,16 +607,15 @@ static enum review_end show_doc(struct review *rv, struct pager *p,
 				const char *title)
 {
 	for (;;) {
+		enum review_end end;
 		enum review_input in;
 		wint_t ch;
 
 		pager_draw(rv, p, title, "q:Back  Up Down PgUp PgDn:Scroll");
 		refresh();
 		in = review_key(rv, 1, &ch);
-		if (in == REVIEW_IDLE)
-			return REVIEW_LOCK;
-		if (in == REVIEW_STOP)
-			return REVIEW_QUIT;
+		if (review_leaves(in, &end))
+			return end;
 		if (in == REVIEW_RESIZE || pager_scroll(p, in, ch))
 			continue;
 		if (in == REVIEW_FUNC && ch == KEY_UP)
@@ -961,14 +962,8 @@ static enum review_end conversation(struct review *rv, int64_t src)
 			   "n:Note  s:Star  e:Extract  u:Unqueue  ?:Help");
 		refresh();
 		in = review_key(rv, 1, &ch);
-		if (in == REVIEW_IDLE) {
-			end = REVIEW_LOCK;
+		if (review_leaves(in, &end))
 			goto out;
-		}
-		if (in == REVIEW_STOP) {
-			end = REVIEW_QUIT;
-			goto out;
-		}
 		if (in == REVIEW_RESIZE) {
 			pager_show_sel(&cv.p);
 			continue;
@@ -1127,9 +1122,9 @@ static enum review_end compose(struct review *rv, int64_t src, int64_t sub)
 			in = review_key(rv, 1, &ch);
 		} while (in == REVIEW_RESIZE || pager_scroll(&p, in, ch));
 		ui_doc_free(&p.doc);
-		if (in == REVIEW_IDLE || in == REVIEW_STOP) {
+		if (review_leaves(in, &end)) {
 			sodium_free(text);
-			return in == REVIEW_IDLE ? REVIEW_LOCK : REVIEW_QUIT;
+			return end;
 		}
 		if (in == REVIEW_CHAR && (ch == L'e' || ch == L'E'))
 			continue;
@@ -1183,10 +1178,8 @@ static int ask_pin(struct review *rv, const struct desk_import_result *res,
 	} while (in == REVIEW_RESIZE);
 	ui_doc_free(&p.doc);
 	review_say(rv, 0, " ");
-	if (in == REVIEW_IDLE || in == REVIEW_STOP) {
-		*end = in == REVIEW_IDLE ? REVIEW_LOCK : REVIEW_QUIT;
+	if (review_leaves(in, end))
 		return 0;
-	}
 	return in == REVIEW_CHAR && (ch == L'y' || ch == L'Y');
 }
 

@@ -70,6 +70,11 @@ int review_run(struct admin *a, unsigned lock_secs);
  * last key; REVIEW_IDLE when it ran out (only when idle is set). */
 enum review_input review_key(struct review *rv, int idle, wint_t *ch);
 
+/* 1 when in ends every view (the idle time ran out, or a stop), with
+ * *end what the session does next (REVIEW_LOCK or REVIEW_QUIT); 0, *end
+ * untouched, for any other input. */
+int review_leaves(enum review_input in, enum review_end *end);
+
 /* Says msg on the status line (err: as an error). */
 void review_say(struct review *rv, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -188,10 +188,8 @@ static int ask_discard(struct review *rv, enum review_end *end)
 	review_frame(rv, NULL, NULL);
 	refresh();
 	in = review_key(rv, 1, &ch);
-	if (in == REVIEW_IDLE || in == REVIEW_STOP) {
-		*end = in == REVIEW_IDLE ? REVIEW_LOCK : REVIEW_QUIT;
+	if (review_leaves(in, end))
 		return 1;
-	}
 	review_say(rv, 0, " ");
 	return in == REVIEW_CHAR && (ch == L'y' || ch == L'Y');
 }
@@ -233,10 +231,8 @@ enum review_end review_edit(struct review *rv, const char *what,
 		draw(rv, &e, title, width);
 		in = review_key(rv, 1, &ch);
 		cr = cursor_row(&e);
-		if (in == REVIEW_IDLE || in == REVIEW_STOP) {
-			end = in == REVIEW_IDLE ? REVIEW_LOCK : REVIEW_QUIT;
+		if (review_leaves(in, &end))
 			goto out;
-		}
 		if (in == REVIEW_RESIZE)
 			continue;
 		if (in == REVIEW_FUNC) {
