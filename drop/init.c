@@ -111,7 +111,9 @@ int cmd_status(const cmd_args *a)
 		return 2;
 	unsigned long long disk = file_size(a->dir, "drop.db") +
 				  file_size(a->dir, "drop.db-wal") +
-				  file_size(a->dir, "drop.db-shm");
+				  file_size(a->dir, "drop.db-shm") +
+				  file_size(a->dir, "chunks.db") +
+				  file_size(a->dir, "chunks.db-journal");
 	printf("schema version: %d\n", st.schema);
 	printf("sources: %d (%d without a submission yet)\n", st.sources,
 	       st.pending);

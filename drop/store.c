@@ -13,6 +13,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "chunks.h"
 #include "crypt.h"
 #include "store.h"
 
@@ -23,11 +24,18 @@
 
 struct store {
 	sqlite3 *db;
+	chunks *side; /* DIR/chunks.db, opened when first needed */
+	/* Submissions acknowledged in the open transaction: their rows in
+	 * chunks.db go once it has committed. */
+	uint8_t (*gone)[BUNDLE_ID];
+	size_t ngone;
+	int side_failed; /* the last failure was chunks.db's */
 	struct store *next; /* in the pool's idle list */
 	struct {
 		sqlite3_stmt *st;
 		int busy; /* handed out, not yet given back by unprep */
 	} stmt[STORE_STMTS];
+	char dir[];
 };
 
 static const char schema_v1[] =
@@ -160,6 +168,8 @@ static int exec(store *s, const char *sql)
 
 const char *store_errmsg(store *s)
 {
+	if (s->side_failed)
+		return s->side ? chunks_errmsg(s->side) : "chunks.db: cannot open";
 	return sqlite3_errmsg(s->db);
 }
 
@@ -250,16 +260,17 @@ static void configure_process(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-static store *open_path(const char *path, int flags, char *why,
-			size_t whylen)
+static store *open_path(const char *dir, const char *path, int flags,
+			char *why, size_t whylen)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, configure_process);
-	store *s = calloc(1, sizeof(*s));
+	store *s = calloc(1, sizeof(*s) + strlen(dir) + 1);
 	if (!s) {
 		snprintf(why, whylen, "out of memory");
 		return NULL;
 	}
+	strcpy(s->dir, dir);
 	if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK ||
 	    configure(s->db) != SQLITE_OK || migrate(s, why, whylen)) {
@@ -287,7 +298,7 @@ store *store_open(const char *dir, char *why, size_t whylen)
 			 strerror(errno));
 		return NULL;
 	}
-	return open_path(path, SQLITE_OPEN_READWRITE, why, whylen);
+	return open_path(dir, path, SQLITE_OPEN_READWRITE, why, whylen);
 }
 
 void store_close(store *s)
@@ -296,8 +307,54 @@ void store_close(store *s)
 		return;
 	for (int i = 0; i < STORE_STMTS; i++)
 		sqlite3_finalize(s->stmt[i].st);
+	chunks_close(s->side);
+	free(s->gone);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+/* chunks.db, opened on first use (NULL when it cannot be). */
+static chunks *side(store *s)
+{
+	if (!s->side)
+		s->side = chunks_open(s->dir);
+	return s->side;
+}
+
+/* r of a chunks.db call as a store result, remembering whose error to
+ * report. */
+static int side_result(store *s, int r)
+{
+	s->side_failed = r != 0;
+	return r ? STORE_EDB : 0;
+}
+
+int store_side_add(store *s, const uint8_t uid[BUNDLE_ID], int idx, int seq,
+		   const void *data, size_t len)
+{
+	chunks *c = side(s);
+	return side_result(s, !c || chunks_add(c, uid, idx, seq, data, len));
+}
+
+int store_side_pending(store *s)
+{
+	return s->side && chunks_pending(s->side);
+}
+
+int store_side_commit(store *s)
+{
+	return side_result(s, s->side && chunks_commit(s->side));
+}
+
+void store_side_rollback(store *s)
+{
+	if (s->side)
+		chunks_rollback(s->side);
+}
+
+unsigned store_side_lost(store *s)
+{
+	return s->side ? chunks_lost(s->side) : 0;
 }
 
 /* A prepared statement for sql, to give back with unprep: a kept one
@@ -388,7 +445,7 @@ int store_create(const char *dir, const codename_params *p,
 		return errno == EEXIST ? STORE_EEXIST : STORE_EDB;
 	}
 	close(fd);
-	store *s = open_path(path, SQLITE_OPEN_READWRITE, why, whylen);
+	store *s = open_path(dir, path, SQLITE_OPEN_READWRITE, why, whylen);
 	if (!s)
 		goto fail;
 	if (store_begin(s) || prep(s, &st, "INSERT INTO meta VALUES "
@@ -615,15 +672,15 @@ int store_key_remove(store *s, const uint8_t id[KEYS_ID_BYTES])
 static int lazy(store *s);
 static int lazily(store *s, int r);
 
-int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub)
+int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub,
+		    uint8_t uid[BUNDLE_ID])
 {
-	uint8_t uid[BUNDLE_ID];
 	sqlite3_stmt *st;
-	crypt_random(uid, sizeof(uid));
+	crypt_random(uid, BUNDLE_ID);
 	if (prep(s, &st, "INSERT INTO submissions(uid, source_id, day) "
 		 "VALUES (?, ?, ?)"))
 		return STORE_EDB;
-	sqlite3_bind_blob(st, 1, uid, sizeof(uid), SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 1, uid, BUNDLE_ID, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, source_id);
 	sqlite3_bind_int64(st, 3, day);
 	int r = done(s, st);
@@ -709,24 +766,90 @@ int store_stage_end(store *s, int commit)
 	return lazily(s, r ? STORE_EDB : 0);
 }
 
+/* Deletes the rows in chunks.db of submission uid (of its envelope idx
+ * alone when idx >= 0). */
+static int side_forget(store *s, const uint8_t uid[BUNDLE_ID], int idx)
+{
+	chunks *c = side(s);
+	return side_result(s, !c || chunks_forget(c, (const uint8_t (*)
+							  [BUNDLE_ID])uid, 1,
+						  idx));
+}
+
+/* The uid of incomplete submission sub and, when env is not 0, the idx
+ * of its envelope env: STORE_ENOTFOUND when there is none. */
+static int incomplete_uid(store *s, int64_t sub, int64_t env,
+			  uint8_t uid[BUNDLE_ID], int *idx)
+{
+	sqlite3_stmt *st;
+	if (prep(s, &st, env ? "SELECT u.uid, e.idx FROM envelopes e JOIN "
+		 "submissions u ON u.id = e.submission WHERE e.id = ? AND "
+		 "u.complete = 0" : "SELECT uid, -1 FROM submissions WHERE "
+		 "id = ? AND complete = 0"))
+		return STORE_EDB;
+	sqlite3_bind_int64(st, 1, env ? env : sub);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		r = blob_eq(st, 0, uid, BUNDLE_ID) ? SQLITE_ERROR : SQLITE_DONE;
+		*idx = sqlite3_column_int(st, 1);
+	} else if (r == SQLITE_DONE) {
+		r = SQLITE_NOTFOUND;
+	}
+	unprep(s, st);
+	return r == SQLITE_DONE ? 0 : r == SQLITE_NOTFOUND ? STORE_ENOTFOUND :
+							     STORE_EDB;
+}
+
 int store_env_discard(store *s, int64_t env)
 {
-	if (lazy(s))
+	uint8_t uid[BUNDLE_ID];
+	int idx, r = incomplete_uid(s, 0, env, uid, &idx);
+	if (r == STORE_ENOTFOUND)
+		return 0;
+	if (r || side_forget(s, uid, idx) || lazy(s))
 		return STORE_EDB;
 	return lazily(s, change(s, "DELETE FROM envelopes WHERE id = ?",
 				NULL, 0, env, NULL));
 }
 
-int store_sub_complete(store *s, int64_t sub, int64_t source_id)
+/* Sets each envelope's length from its rows in chunks.db. */
+struct lengths {
+	store *s;
+	int64_t sub;
+};
+
+static int set_length(void *ctx, int idx, int64_t len)
 {
+	struct lengths *l = ctx;
+	sqlite3_stmt *st;
+	if (prep(l->s, &st, "UPDATE envelopes SET length = ? "
+		 "WHERE submission = ? AND idx = ?"))
+		return -1;
+	sqlite3_bind_int64(st, 1, len);
+	sqlite3_bind_int64(st, 2, l->sub);
+	sqlite3_bind_int(st, 3, idx);
+	return done(l->s, st) ? -1 : 0;
+}
+
+int store_sub_complete(store *s, int64_t sub, int64_t source_id,
+		       const uint8_t *side_uid)
+{
+	struct lengths l = { s, sub };
 	int n = 0;
+	if (side_uid) {
+		chunks *c = side(s);
+		if (side_result(s, !c || chunks_lengths(c, side_uid, set_length,
+							&l)))
+			return STORE_EDB;
+	} else if (change(s, "UPDATE envelopes SET length = (SELECT "
+			  "coalesce(sum(length(data)), 0) FROM chunks "
+			  "WHERE envelope = envelopes.id) WHERE submission = ?",
+			  NULL, 0, sub, NULL)) {
+		return STORE_EDB;
+	}
 	/* n checks the rows are still there to complete: nothing else
 	 * should ever delete them, but a 200 must never rest on a guess. */
-	if (change(s, "UPDATE envelopes SET length = (SELECT "
-		   "coalesce(sum(length(data)), 0) FROM chunks "
-		   "WHERE envelope = envelopes.id) WHERE submission = ?",
-		   NULL, 0, sub, NULL) ||
-	    change(s, "UPDATE submissions SET complete = 1 WHERE id = ? "
+	if (change(s, "UPDATE submissions SET complete = 1 WHERE id = ? "
 		   "AND complete = 0", NULL, 0, sub, &n) || n != 1 ||
 	    change(s, "UPDATE sources SET pending = 0 WHERE id = ?", NULL, 0,
 		   source_id, NULL))
@@ -759,19 +882,69 @@ static int drop_chunks(store *s, int64_t sub)
 
 int store_sub_discard(store *s, int64_t sub)
 {
-	if (lazy(s))
+	uint8_t uid[BUNDLE_ID];
+	int idx, r = incomplete_uid(s, sub, 0, uid, &idx);
+	if (r == STORE_ENOTFOUND)
+		return 0;
+	if (r || side_forget(s, uid, -1) || lazy(s))
 		return STORE_EDB;
 	return lazily(s, drop_chunks(s, sub) ? STORE_EDB :
 			 change(s, "DELETE FROM submissions WHERE id = ? "
 				"AND complete = 0", NULL, 0, sub, NULL));
 }
 
+/* Adds uid to the submissions whose rows in chunks.db are to go. */
+static int gone_add(store *s, const uint8_t uid[BUNDLE_ID])
+{
+	uint8_t (*g)[BUNDLE_ID] = realloc(s->gone, (s->ngone + 1) *
+					  sizeof(*g));
+	if (!g)
+		return STORE_EDB;
+	s->gone = g;
+	memcpy(g[s->ngone++], uid, BUNDLE_ID);
+	return 0;
+}
+
+/* Deletes the chunks.db rows of the submissions in gone, and forgets
+ * them. */
+static int gone_forget(store *s)
+{
+	chunks *c = s->ngone ? side(s) : NULL;
+	int r = s->ngone ? side_result(s, !c || chunks_forget(c, (const uint8_t
+						(*)[BUNDLE_ID])s->gone,
+						s->ngone, -1)) : 0;
+	free(s->gone);
+	s->gone = NULL;
+	s->ngone = 0;
+	return r;
+}
+
+/* chunks_uids' callback: a uid of no complete submission is gone. */
+static int sweep_uid(void *ctx, const uint8_t uid[BUNDLE_ID])
+{
+	store *s = ctx;
+	int64_t one;
+	int r = query_int(s, "SELECT 1 FROM submissions WHERE uid = ? AND "
+			  "complete = 1", uid, BUNDLE_ID, INT64_MIN, &one);
+	if (r == STORE_ENOTFOUND)
+		return gone_add(s, uid) ? -1 : 0;
+	return r ? -1 : 0;
+}
+
 int store_sweep(store *s, int *n)
 {
-	if (drop_chunks(s, 0))
+	chunks *c;
+	if (drop_chunks(s, 0) ||
+	    change(s, "DELETE FROM submissions WHERE complete = 0", NULL, 0, 0,
+		   n))
 		return STORE_EDB;
-	return change(s, "DELETE FROM submissions WHERE complete = 0", NULL, 0,
-		      0, n);
+	/* What a crash left in chunks.db: rows of submissions that never
+	 * completed, or that were acknowledged before their rows went. */
+	if (side_result(s, !(c = side(s)) || chunks_uids(c, sweep_uid, s))) {
+		gone_forget(s);
+		return STORE_EDB;
+	}
+	return gone_forget(s);
 }
 
 int store_replies(store *s, int64_t source_id, store_reply_fn fn, void *ctx)
@@ -914,11 +1087,25 @@ int store_receipt_delete(store *s, int64_t source_id,
 	return r ? r : n ? 0 : STORE_ENOTFOUND;
 }
 
-/* Streams one envelope's chunks into the bundle. */
+/* Writes one piece of an envelope into the bundle (ctx). */
+static int export_piece(void *ctx, const uint8_t *p, size_t n)
+{
+	for (size_t off = 0; off < n; off += BUNDLE_DATA_MAX) {
+		size_t k = n - off < BUNDLE_DATA_MAX ? n - off : BUNDLE_DATA_MAX;
+		if (bundle_export_data(ctx, p + off, k))
+			return -1;
+	}
+	return 0;
+}
+
+/* Streams one envelope's chunks into the bundle: from drop.db, or from
+ * chunks.db when it was uploaded in pieces. Fewer bytes than its length
+ * (rows deleted under the export) fail it. */
 static int export_envelope(store *s, bundle_export *b, int64_t env,
-			   int64_t len)
+			   const uint8_t uid[BUNDLE_ID], int idx, int64_t len)
 {
 	sqlite3_stmt *st;
+	uint64_t total = 0;
 	int r;
 	if (bundle_export_envelope(b, (uint64_t)len) ||
 	    prep(s, &st, "SELECT data FROM chunks WHERE envelope = ? "
@@ -926,19 +1113,23 @@ static int export_envelope(store *s, bundle_export *b, int64_t env,
 		return STORE_EDB;
 	sqlite3_bind_int64(st, 1, env);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *p = sqlite3_column_blob(st, 0);
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-		for (size_t off = 0; off < n; off += BUNDLE_DATA_MAX) {
-			size_t k = n - off < BUNDLE_DATA_MAX ? n - off :
-							       BUNDLE_DATA_MAX;
-			if (bundle_export_data(b, p + off, k)) {
-				unprep(s, st);
-				return STORE_EDB;
-			}
+		total += n;
+		if (export_piece(b, sqlite3_column_blob(st, 0), n)) {
+			unprep(s, st);
+			return STORE_EDB;
 		}
 	}
 	unprep(s, st);
-	return r == SQLITE_DONE ? 0 : STORE_EDB;
+	if (r != SQLITE_DONE)
+		return STORE_EDB;
+	if (!total && len) {
+		chunks *c = side(s);
+		if (side_result(s, !c || chunks_read(c, uid, idx, export_piece,
+						     b, &total)))
+			return STORE_EDB;
+	}
+	return total == (uint64_t)len ? 0 : STORE_EDB;
 }
 
 static int export_submission(store *s, bundle_export *b, int64_t sub,
@@ -954,13 +1145,14 @@ static int export_submission(store *s, bundle_export *b, int64_t sub,
 	    nenv > BUNDLE_ENVELOPES_MAX)
 		return STORE_EDB;
 	if (bundle_export_submission(b, uid, pk, day, (uint16_t)nenv) ||
-	    prep(s, &st, "SELECT id, length FROM envelopes "
+	    prep(s, &st, "SELECT id, length, idx FROM envelopes "
 		 "WHERE submission = ? ORDER BY idx"))
 		return STORE_EDB;
 	sqlite3_bind_int64(st, 1, sub);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t len = sqlite3_column_int64(st, 1);
-		if (export_envelope(s, b, sqlite3_column_int64(st, 0), len)) {
+		if (export_envelope(s, b, sqlite3_column_int64(st, 0), uid,
+				    sqlite3_column_int(st, 2), len)) {
 			unprep(s, st);
 			return STORE_EDB;
 		}
@@ -1067,13 +1259,22 @@ int store_begin(store *s)
 
 int store_commit(store *s)
 {
-	return exec(s, "COMMIT");
+	if (exec(s, "COMMIT"))
+		return STORE_EDB;
+	/* Committed: what is left in chunks.db of the submissions it
+	 * deleted is nobody's. Should that fail, the next start sweeps
+	 * it. */
+	gone_forget(s);
+	return 0;
 }
 
 void store_rollback(store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		exec(s, "ROLLBACK");
+	free(s->gone);
+	s->gone = NULL;
+	s->ngone = 0;
 }
 
 int store_bundle_mark(store *s, const uint8_t id[BUNDLE_ID])
@@ -1141,7 +1342,7 @@ int store_ack(store *s, const uint8_t uid[BUNDLE_ID],
 	if (r == SQLITE_ROW)
 		return receipt_add(s, src, day) ||
 		       change(s, "DELETE FROM submissions WHERE id = ?", NULL,
-			      0, sub, NULL) ? STORE_EDB : 0;
+			      0, sub, NULL) || gone_add(s, uid) ? STORE_EDB : 0;
 	if (r != SQLITE_DONE)
 		return STORE_EDB;
 	r = query_int(s, "SELECT 1 FROM submissions WHERE uid = ? "

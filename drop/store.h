@@ -4,7 +4,10 @@
  * Only ciphertext, public keys, lookup hashes and day numbers are stored.
  * The database runs in WAL mode with synchronous=FULL and secure_delete,
  * so deleted rows are overwritten and a commit is on disk before anyone
- * is told it happened.
+ * is told it happened. The ciphertext of a submission uploaded in pieces
+ * is kept beside it, in DIR/chunks.db (chunks.h), written once; a store
+ * opens that when it first needs it and deletes its rows with the
+ * submission (an acknowledged one's once the deleting commit is in).
  *
  * A store is one SQLite connection: use it from one thread at a time. A
  * store_pool hands connections to request threads.
@@ -113,9 +116,10 @@ int store_stage_begin(store *s);
  * returns the connection to synchronous=FULL. 0 only when committed. */
 int store_stage_end(store *s, int commit);
 
-/* Starts an incomplete submission with a fresh random uid. In a
- * transaction; *sub is only good once it commits. */
-int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub);
+/* Starts an incomplete submission with a fresh random uid, given back
+ * in uid. In a transaction; *sub is only good once it commits. */
+int store_sub_begin(store *s, int64_t source_id, uint32_t day, int64_t *sub,
+		    uint8_t uid[BUNDLE_ID]);
 
 /* Records the newsroom keys whose box keys pks (npk of them) the
  * submission is sealed to as its recipients, the keys whose outboxes may
@@ -133,20 +137,48 @@ int store_env_begin(store *s, int64_t sub, int idx, int64_t *env);
 int store_chunk_add(store *s, int64_t env, int seq, const void *data,
 		    size_t len);
 
+/* The same for a submission that arrives in pieces, written to
+ * chunks.db (chunks.h) once instead of twice: piece seq of its envelope
+ * idx, by the submission's uid. Every piece of a submission goes one way
+ * or the other. In chunks.db's own transaction, which stays open across
+ * drop.db's until store_side_commit; a failure loses it whole (counted
+ * by store_side_lost). Only the writer's connection does this. */
+int store_side_add(store *s, const uint8_t uid[BUNDLE_ID], int idx, int seq,
+		   const void *data, size_t len);
+
+/* Whether store_side_add's transaction is open. */
+int store_side_pending(store *s);
+
+/* Commits it, durably; nothing open is 0. On failure it is lost. Before
+ * the drop.db commit that completes a submission of its pieces. */
+int store_side_commit(store *s);
+
+/* Rolls it back (a loss when it was open). */
+void store_side_rollback(store *s);
+
+/* The number of chunks.db transactions lost on this connection: a
+ * submission must not complete when it changed since its first piece. */
+unsigned store_side_lost(store *s);
+
 /* Deletes one envelope of an incomplete submission (its own staged
  * transaction). */
 int store_env_discard(store *s, int64_t env);
 
-/* Inside a transaction begun by store_begin: records envelope lengths,
- * marks the submission complete and the source as no longer pending.
- * When the caller's store_commit returns 0, the submission and every
- * piece written before are on disk. On failure, roll back. */
-int store_sub_complete(store *s, int64_t sub, int64_t source_id);
+/* Inside a transaction begun by store_begin: records envelope lengths
+ * (from chunks.db when side_uid, the submission's uid, is given: its
+ * pieces went there), marks the submission complete and the source as
+ * no longer pending. When the caller's store_commit returns 0, the
+ * submission and every piece written before are on disk (chunks.db's
+ * once store_side_commit has returned first). On failure, roll back. */
+int store_sub_complete(store *s, int64_t sub, int64_t source_id,
+		       const uint8_t *side_uid);
 
 /* Deletes a submission and all it holds. */
 int store_sub_discard(store *s, int64_t sub);
 
-/* Deletes every incomplete submission (left by a crash). *n: the count. */
+/* Deletes every incomplete submission (left by a crash), and what
+ * chunks.db holds of no complete submission. *n: the count. Only while
+ * no server runs. */
 int store_sweep(store *s, int *n);
 
 /* --- replies --- */

@@ -37,8 +37,11 @@ struct piece {
 	uint32_t ends[BUNDLE_ENVELOPES_MAX];
 	int first;
 	int final;         /* the last piece: it completes the submission */
+	int side;          /* its rows go to chunks.db (upload.h) */
 	int64_t sub, env;
 	int seq;
+	uint8_t uid[BUNDLE_ID];
+	unsigned lost;     /* chunks.db's losses when the first piece went */
 	writer_job job;
 	int posted;        /* its job is queued or being written */
 };
@@ -73,6 +76,9 @@ struct upload {
 	 * rolled-back one leaves nothing to clean up but what came before. */
 	int64_t sub, env;
 	int seq;
+	uint8_t uid[BUNDLE_ID]; /* the submission's, with sub */
+	unsigned lost;
+	int side, written; /* side: chosen when the first piece is sent */
 };
 
 /* Piece buffers of finished uploads, kept for the next ones: a small
@@ -155,12 +161,15 @@ static int put_rows(store *s, void *ctx)
 	struct piece *pc = ctx;
 	const upload *u = pc->u;
 	size_t pos = 0;
+	int first = !pc->sub;
+	if (first)
+		pc->lost = store_side_lost(s);
 	/* The recipients go in with the submission's row, whichever
 	 * transaction writes it first. */
-	int r = !pc->sub && (store_sub_begin(s, u->source_id, crypt_today(),
-					     &pc->sub) ||
-			     store_sub_keys(s, pc->sub, (const uint8_t (*)[32])
-					    u->pks, u->npk));
+	int r = first && (store_sub_begin(s, u->source_id, crypt_today(),
+					  &pc->sub, pc->uid) ||
+			  store_sub_keys(s, pc->sub, (const uint8_t (*)[32])
+					 u->pks, u->npk));
 	for (size_t i = 0; !r && i <= pc->nbuf; i++) {
 		size_t end = i < pc->nbuf ? pc->ends[i] : pc->len;
 		if (i) {
@@ -169,14 +178,20 @@ static int put_rows(store *s, void *ctx)
 		}
 		if (i == pc->nbuf && end == pos)
 			break; /* the open envelope has nothing here yet */
-		r = (!pc->env && store_env_begin(s, pc->sub, pc->first + (int)i,
-						 &pc->env)) ||
-		    store_chunk_add(s, pc->env, pc->seq++, pc->buf + pos,
-				    end - pos);
+		int idx = pc->first + (int)i;
+		r = (!pc->env && store_env_begin(s, pc->sub, idx, &pc->env)) ||
+		    (pc->side ? store_side_add(s, pc->uid, idx, pc->seq++,
+					       pc->buf + pos, end - pos) :
+				store_chunk_add(s, pc->env, pc->seq++,
+						pc->buf + pos, end - pos));
 		pos = end;
 	}
+	/* A chunks.db transaction lost since the first piece may have held
+	 * some of this submission's: it must not complete without them. */
 	if (!r && pc->final)
-		r = store_sub_complete(s, pc->sub, u->source_id);
+		r = (pc->side && store_side_lost(s) != pc->lost) ||
+		    store_sub_complete(s, pc->sub, u->source_id,
+				       pc->side ? pc->uid : NULL);
 	/* The bytes are SQLite's now. A piece sent while it still had room
 	 * for a chunk (uploads are over the budget) gives its pages back at
 	 * once, not when the upload next writes (a slow one may take
@@ -204,6 +219,8 @@ static int settle(upload *u)
 	u->sub = pc->sub;
 	u->env = pc->env;
 	u->seq = pc->seq;
+	memcpy(u->uid, pc->uid, BUNDLE_ID);
+	u->lost = pc->lost;
 	return 0;
 }
 
@@ -217,9 +234,18 @@ static int write_out(upload *u, int final)
 	struct piece *pc = &u->p[u->cur];
 	pc->first = u->nenv - (int)pc->nbuf;
 	pc->final = final;
+	/* A submission sent whole stays in drop.db; one in pieces goes to
+	 * chunks.db, to be written once. */
+	if (!u->written) {
+		u->side = !final;
+		u->written = 1;
+	}
+	pc->side = u->side;
 	pc->sub = u->sub;
 	pc->env = u->env;
 	pc->seq = u->seq;
+	memcpy(pc->uid, u->uid, BUNDLE_ID);
+	pc->lost = u->lost;
 	pc->job = (writer_job){ .fn = put_rows, .ctx = pc, .bytes = pc->len,
 				.durable = final };
 	pc->posted = 1;

@@ -6,7 +6,9 @@
  * newsroom key. Ciphertext is held in a piece of UPLOAD_FLUSH bytes;
  * each time it is full and more arrives, the writer (writer.h) writes it
  * in a staged transaction (synchronous=NORMAL) as rows of an incomplete
- * submission, while the upload seals on into a second piece.
+ * submission, while the upload seals on into a second piece; the
+ * ciphertext of a submission written in more than one piece goes to
+ * chunks.db, to be written to the disk once.
  * upload_finish hands over what is left with the completion, a durable
  * job that shares its commit and fsync with whatever other submissions
  * complete at the same time; a submission whose ciphertext fits one

@@ -3,6 +3,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "writer.h"
 
@@ -10,6 +11,14 @@
  * to share one fsync among many submissions, little enough that the WAL
  * stays small between checkpoints. */
 #define WRITER_BATCH_BYTES (16u << 20)
+
+/* chunks.db's transaction (store_side_add) stays open across batches
+ * until about this many bytes were written in it, a submission
+ * completes, or no job came for WRITER_SIDE_IDLE_MS. Each commit of a
+ * rollback journal costs its fsyncs; a commit per piece of 512 KiB made
+ * a large upload no faster than writing it twice. */
+#define WRITER_SIDE_BYTES (16u << 20)
+#define WRITER_SIDE_IDLE_MS 20
 
 struct writer {
 	pthread_t thread;
@@ -19,6 +28,7 @@ struct writer {
 	int stop;
 	store_pool *pool;
 	store *s;
+	size_t side_bytes; /* written since chunks.db last committed */
 };
 
 /* Takes the oldest jobs waiting, up to WRITER_BATCH_BYTES (at least
@@ -55,15 +65,54 @@ static void run_batch(writer *w, writer_job *batch)
 		if (store_savepoint_end(w->s, j->result == 0))
 			j->result = -1;
 	}
+	/* chunks.db first: a submission that completes here is on disk
+	 * only once the pieces before it are. */
 	if (!r && durable) {
-		r = store_commit(w->s);
+		r = store_side_commit(w->s) || store_commit(w->s);
 		store_rollback(w->s);
 	} else if (!r) {
 		r = store_stage_end(w->s, 1);
 	}
-	if (r)
+	for (writer_job *j = batch; j; j = j->next)
+		w->side_bytes += j->bytes;
+	if (!r && w->side_bytes >= WRITER_SIDE_BYTES)
+		r = store_side_commit(w->s);
+	if (r) {
+		/* Every upload with pieces in it fails at its end. */
+		store_side_rollback(w->s);
 		for (writer_job *j = batch; j; j = j->next)
 			j->result = -1;
+	}
+	if (!store_side_pending(w->s))
+		w->side_bytes = 0;
+}
+
+/* Waits for work with the lock held; commits chunks.db's transaction
+ * when none comes for a while, so it never holds chunks.db's lock long
+ * for others (a discard, an export) while uploads trickle in. */
+static void wait_work(writer *w)
+{
+	while (!w->head && !w->stop) {
+		if (!store_side_pending(w->s)) {
+			pthread_cond_wait(&w->work, &w->lock);
+			continue;
+		}
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += WRITER_SIDE_IDLE_MS * 1000000L;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&w->work, &w->lock, &t) == 0 ||
+		    w->head || w->stop)
+			continue;
+		pthread_mutex_unlock(&w->lock);
+		if (store_side_commit(w->s))
+			store_side_rollback(w->s);
+		w->side_bytes = 0;
+		pthread_mutex_lock(&w->lock);
+	}
 }
 
 static void *run(void *arg)
@@ -71,8 +120,7 @@ static void *run(void *arg)
 	writer *w = arg;
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (!w->head && !w->stop)
-			pthread_cond_wait(&w->work, &w->lock);
+		wait_work(w);
 		if (!w->head)
 			break;
 		writer_job *batch = take_batch(w);
@@ -88,6 +136,8 @@ static void *run(void *arg)
 		pthread_cond_broadcast(&w->done);
 	}
 	pthread_mutex_unlock(&w->lock);
+	/* Nothing open belongs to a submission that completed. */
+	store_side_rollback(w->s);
 	return NULL;
 }
 

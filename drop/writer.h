@@ -14,6 +14,12 @@
  *
  * The uploading thread is free while its job is written: it can seal
  * the next piece on the other core meanwhile (upload.c).
+ *
+ * Pieces of uploads that arrive in several go to chunks.db (chunks.h),
+ * whose transaction stays open across batches (a commit per piece would
+ * cost its fsyncs each time): it commits before any batch that completes
+ * a submission, after some 16 MiB, and when no job came for 20 ms. When
+ * it fails, every upload with pieces in it fails at its end.
  */
 #ifndef SEALDROP_WRITER_H
 #define SEALDROP_WRITER_H

@@ -55,9 +55,17 @@ both=$(printf '%s\n%s\n' "$A_ID" "$B_ID" | LC_ALL=C sort | tr '\n' ' ')
 [ "$(recipients "$S2")" = "$both" ] || fail "S2's recipients: $(recipients "$S2")"
 [ "$(recipients "$S3")" = "$both" ] || fail "S3's recipients: $(recipients "$S3")"
 
+# S3's pieces are in chunks.db.
+pieces() { sqlite3 "$data/chunks.db" "SELECT count(*) FROM chunks WHERE hex(sub) = '$1'"; }
+[ "$(pieces "$S3")" -gt 0 ] || fail "S3 has no pieces in chunks.db"
+
 # B acknowledges all three: the one sealed to A alone stays, counted.
 ack "$B" "$S1" "$S2" "$S3"
 summary 2 1
+# S3's pieces went with it, and its journal holds nothing of them.
+[ "$(pieces "$S3")" = 0 ] || fail "S3's pieces are still in chunks.db"
+[ -z "$(tr -d '\0' <"$data/chunks.db-journal")" ] ||
+	fail "chunks.db's journal is not zeroed"
 [ "$(uids)" = "$S1" ] || fail "after B's outbox the drop holds: $(uids)"
 sd_exits 0 "export" "$SD_BIN" --data "$data" export --out "$SD_TMP/e1"
 grep -q 'exported 1 submission(s)' "$SD_TMP/err" ||

@@ -46,6 +46,13 @@ look() { # where
 	return 0
 }
 ls "$data"/drop.db-wal >/dev/null || fail "no WAL to search"
+ls "$data"/chunks.db >/dev/null || fail "no chunks.db to search"
+# Both stored submissions came in pieces: their ciphertext is in
+# chunks.db, written once, and none of it in drop.db.
+[ "$(sd_sql "$data" "SELECT count(*) FROM chunks")" = 0 ] ||
+	fail "pieces of an upload in drop.db"
+[ "$(sqlite3 "$data/chunks.db" "SELECT count(DISTINCT sub) FROM chunks")" = 2 ] ||
+	fail "chunks.db does not hold the two submissions"
 look
 "$SD_BIN" --data "$data" export --out "$SD_TMP/export.bundle" ||
 	fail "export"

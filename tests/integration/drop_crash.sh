@@ -48,9 +48,14 @@ wait "$slow" 2>/dev/null
 	fail "open-export"
 [ "$(grep -c '^sub ' "$SD_TMP/opened")" = 3 ] ||
 	fail "not the 3 answered submissions"
-# With no server running, export swept what the crash left.
+# With no server running, export swept what the crash left, in chunks.db
+# too: only the pieces of the three answered ones are left.
 [ "$(sd_sql "$data" "SELECT count(*) FROM submissions WHERE complete = 0")" \
 	= 0 ] || fail "export did not sweep"
+[ "$(sqlite3 "$data/chunks.db" "PRAGMA integrity_check")" = ok ] ||
+	fail "chunks.db integrity_check"
+subs() { sqlite3 "$data/chunks.db" "SELECT count(DISTINCT sub) FROM chunks"; }
+[ "$(subs)" = 3 ] || fail "chunks.db holds $(subs) submissions, not 3"
 
 # Once more, now swept by a restart.
 sd_start "$data"
@@ -67,6 +72,7 @@ SD_PID=
 wait "$slow" 2>/dev/null
 sd_start "$data"
 grep -q 'removed 1 unfinished' "$SD_TMP/serve.err" || fail "no sweep at start"
+[ "$(subs)" = 3 ] || fail "after the start, chunks.db holds $(subs), not 3"
 [ "$(sd_sql "$data" "SELECT count(*) FROM submissions WHERE complete = 0")" \
 	= 0 ] || fail "serve did not sweep"
 [ "$(sd_sql "$data" "SELECT count(*) FROM chunks WHERE envelope NOT IN \
