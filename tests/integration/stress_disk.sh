@@ -69,6 +69,13 @@ grep -qi '^Retry-After: [0-9]' "$SD_HDRS" || fail "503 without Retry-After"
 	fail "integrity_check after the disk filled"
 [ "$(sd_sql "$data" "SELECT count(*) FROM submissions WHERE complete = 0")" \
 	= 0 ] || fail "the stopped upload was not rolled back"
+# Its pieces were in chunks.db: gone too, from the file and its journal.
+[ "$(sqlite3 "$data/chunks.db" "PRAGMA integrity_check")" = ok ] ||
+	fail "chunks.db integrity_check after the disk filled"
+[ "$(sqlite3 "$data/chunks.db" "SELECT count(*) FROM chunks")" = 0 ] ||
+	fail "the stopped upload's pieces are still in chunks.db"
+[ -z "$(tr -d '\0' <"$data/chunks.db-journal")" ] ||
+	fail "chunks.db's journal is not zeroed"
 
 # 3. Space returns: service resumes, and nothing stored was damaged. (The
 # database keeps the stopped upload's pages for later uploads; the floor
