@@ -121,10 +121,16 @@ static void read_back(struct outcome *o)
 	int64_t sub = one_int("SELECT id FROM submissions WHERE complete = 1");
 	assert(sub > 0);
 	assert(one_int("SELECT count(*) FROM submissions") == 1);
-	if (sqlite3_prepare_v2(g.db, "SELECT e.idx, e.length, c.data FROM "
-			       "envelopes e JOIN chunks c ON c.envelope = e.id"
-			       " WHERE e.submission = ? ORDER BY e.idx, c.seq",
-			       -1, &s, NULL) != SQLITE_OK)
+	/* A submission sent in pieces keeps them in chunks.db, one sent
+	 * whole in drop.db: read both. */
+	if (sqlite3_prepare_v2(g.db, "SELECT e.idx, e.length, c.data, c.seq "
+			       "FROM envelopes e JOIN chunks c ON c.envelope "
+			       "= e.id WHERE e.submission = ?1 UNION ALL "
+			       "SELECT e.idx, e.length, k.data, k.seq FROM "
+			       "envelopes e JOIN submissions u ON u.id = "
+			       "e.submission JOIN side.chunks k ON k.sub = "
+			       "u.uid AND k.env = e.idx WHERE e.submission = "
+			       "?1 ORDER BY 1, 4", -1, &s, NULL) != SQLITE_OK)
 		abort();
 	sqlite3_bind_int64(s, 1, sub);
 	struct opening op = { o, -1, { { 0 } } };
@@ -166,6 +172,9 @@ static void read_back(struct outcome *o)
 	 * by its uid, so delete it here (the schema cascades). */
 	assert(sqlite3_exec(g.db, "DELETE FROM submissions", NULL, NULL,
 			    NULL) == SQLITE_OK);
+	/* and its pieces in chunks.db, through the store's own sweep. */
+	int swept;
+	assert(store_sweep(g.st, &swept) == 0 && swept == 0);
 }
 
 /* One parse of the body, cut at random points when seed is not 0. */
@@ -211,6 +220,7 @@ static void parse(struct MHD_Connection *c, uint32_t seed, struct outcome *o)
 	assert(one_int("SELECT count(*) FROM submissions") == 0);
 	assert(one_int("SELECT count(*) FROM envelopes") == 0);
 	assert(one_int("SELECT count(*) FROM chunks") == 0);
+	assert(one_int("SELECT count(*) FROM side.chunks") == 0);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
@@ -272,9 +282,16 @@ static void setup(void)
 		abort();
 	char path[128];
 	snprintf(path, sizeof(path), "%s/drop.db", g.dir);
-	if (sqlite3_open(path, &g.db) != SQLITE_OK ||
+	/* chunks.db is made by the store when it first needs it. */
+	if (store_sweep(g.st, &(int){ 0 }) ||
+	    sqlite3_open(path, &g.db) != SQLITE_OK ||
+	    sqlite3_busy_timeout(g.db, 15000) != SQLITE_OK ||
 	    sqlite3_exec(g.db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL))
 		abort();
+	char *attach = sqlite3_mprintf("ATTACH '%q/chunks.db' AS side", g.dir);
+	if (!attach || sqlite3_exec(g.db, attach, NULL, NULL, NULL))
+		abort();
+	sqlite3_free(attach);
 	g.d = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, handle,
 			       NULL, MHD_OPTION_END);
 	if (!g.d)
