@@ -68,8 +68,7 @@ for m in 64 256 1024; do
 	head -c $((m << 20)) /dev/urandom >"$SD_TMP/r$m"
 done
 # The disk's writeback of these 1.3 GiB would otherwise run under the
-# first figures and their baselines: sealing alone measured 460 to
-# 490 MB/s during it, 1,200 after it.
+# first figures and their baselines, the write + fdatasync among them.
 sync
 
 # An upload's limit is the slower of its two halves: sealing, and
