@@ -79,6 +79,10 @@ static const struct conf_key keys[] = {
 	    "A connection idle this long, in seconds, is closed."),
 	NUM(connection_memory_kb, 16, 4096, 32,
 	    "Memory for one connection's headers and buffers, KiB."),
+	NUM(connection_stack_kb, 128, 8192, 512,
+	    "Stack of one connection's thread, KiB: ample for what a "
+	    "request runs, and small enough that the C library keeps the "
+	    "stacks of ended threads for the next ones."),
 	NUM(max_concurrent_uploads, 1, 65536, 2048,
 	    "Submissions being received at once; more get a 503 page. A held "
 	    "upload costs about a quarter of a MiB."),

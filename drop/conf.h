@@ -44,6 +44,7 @@ typedef struct conf {
 	unsigned max_connections;
 	unsigned connection_timeout_s;
 	unsigned connection_memory_kb;
+	unsigned connection_stack_kb;
 	unsigned max_concurrent_uploads;
 	unsigned upload_buffer_mb;
 	unsigned min_upload_kb_s;     /* 0: no minimum */

@@ -595,6 +595,8 @@ int web_start(web *w, const char *listen, unsigned *port, char *why,
 		(unsigned)cf->connection_timeout_s,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		(size_t)cf->connection_memory_kb << 10,
+		MHD_OPTION_THREAD_STACK_SIZE,
+		(size_t)cf->connection_stack_kb << 10,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, w,
 		MHD_OPTION_NOTIFY_CONNECTION, notify_conn, w,
 		MHD_OPTION_END);

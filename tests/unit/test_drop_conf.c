@@ -33,6 +33,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.min_upload_kb_s, 1);
 	assert_int_equal(c.min_upload_window_s, 120);
 	assert_int_equal(c.max_pending_sources, 10000);
+	assert_int_equal(c.connection_stack_kb, 512);
 }
 
 static void test_values(void **state)
@@ -43,8 +44,10 @@ static void test_values(void **state)
 	assert_int_equal(parse(&c, "# comment\n\n  max_upload_mb = 7  \r\n"
 			       "newsroom_name = The Post = best\n"
 			       "session_idle_s=5\nmin_upload_kb_s = 0\n"
-			       "listen = [::1]:0\nlanguages = en, kk,ug\n",
+			       "listen = [::1]:0\nlanguages = en, kk,ug\n"
+			       "connection_stack_kb = 128\n",
 			       err, sizeof(err)), 0);
+	assert_int_equal(c.connection_stack_kb, 128);
 	assert_int_equal(c.max_upload_mb, 7);
 	assert_string_equal(c.newsroom_name, "The Post = best");
 	assert_int_equal(conf_session_idle(&c), 5);
@@ -73,6 +76,8 @@ static void test_errors(void **state)
 		"min_upload_window_s = 3601\n",
 		"max_pending_sources = 0\n",
 		"max_pending_sources = 1000001\n",
+		"connection_stack_kb = 127\n", /* too small for a request */
+		"connection_stack_kb = 8193\n",
 		"nonsense = 1\n",
 		"just words\n",
 		"listen = localhost:80\n",    /* numeric only */
