@@ -3,6 +3,8 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,9 +186,11 @@ int archive_open(const char *home, archive **out)
 		cli_err("out of memory");
 		return -1;
 	}
+	/* FULLMUTEX: a large envelope is read by a thread of its own while
+	 * the command's thread may write (archive_env_open). */
 	if (sqlite3_open_v2(path, &ar->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
-			    NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
+			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
 		cli_err("%s: %s", path, ar->db ? sqlite3_errmsg(ar->db) :
 			"out of memory");
 		archive_close(ar);
@@ -748,10 +752,169 @@ int archive_sub_verify(archive *ar, int64_t sub, const keys_secret *k)
 	return rc;
 }
 
+uint64_t archive_env_length(archive *ar, int64_t env)
+{
+	sqlite3_stmt *st = archive_prepare(ar, "SELECT length FROM envelopes "
+					   "WHERE id = ?");
+	uint64_t n = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_int64(st, 1, env);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* Envelopes at least this long are read ahead (below). */
+#define AHEAD_MIN (2u << 20)
+#define AHEAD_PIECE (256u << 10)
+#define AHEAD_PIECES 4
+
+/* A large envelope's rows are read by a thread of their own, into a ring
+ * of pieces the command's thread opens them from: reading the archive
+ * (a system call per 16 KiB page, and SQLite's copy of each row) and
+ * decrypting then take the time of the slower on two cores, not of both.
+ * Only ciphertext passes through the ring. The callbacks still run on
+ * the command's thread, and may use the archive meanwhile: the archive's
+ * connection is opened serialised (SQLITE_OPEN_FULLMUTEX). */
+struct ahead {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	sqlite3_stmt *st;
+	uint8_t *buf[AHEAD_PIECES];
+	size_t len[AHEAD_PIECES];
+	int full[AHEAD_PIECES];
+	int done;                   /* no more pieces will come */
+	int step;                   /* sqlite3_step's last result */
+	int stop;                   /* the opener wants no more */
+};
+
+static void *ahead_run(void *arg)
+{
+	struct ahead *a = arg;
+	int b = 0, r;
+
+	while ((r = sqlite3_step(a->st)) == SQLITE_ROW) {
+		const uint8_t *p = sqlite3_column_blob(a->st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(a->st, 0);
+
+		while (n > 0) {
+			size_t take = n < AHEAD_PIECE ? n : AHEAD_PIECE;
+
+			pthread_mutex_lock(&a->mu);
+			while (a->full[b] && !a->stop)
+				pthread_cond_wait(&a->cv, &a->mu);
+			if (a->stop) {
+				pthread_mutex_unlock(&a->mu);
+				goto out;
+			}
+			pthread_mutex_unlock(&a->mu);
+			memcpy(a->buf[b], p, take);
+			pthread_mutex_lock(&a->mu);
+			a->len[b] = take;
+			a->full[b] = 1;
+			pthread_cond_broadcast(&a->cv);
+			pthread_mutex_unlock(&a->mu);
+			b = (b + 1) % AHEAD_PIECES;
+			p += take;
+			n -= take;
+		}
+	}
+out:
+	pthread_mutex_lock(&a->mu);
+	a->step = r;
+	a->done = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+static void ahead_free(struct ahead *a)
+{
+	for (int i = 0; i < AHEAD_PIECES; i++)
+		free(a->buf[i]);
+	pthread_cond_destroy(&a->cv);
+	pthread_mutex_destroy(&a->mu);
+	free(a);
+}
+
+/* Starts reading st's rows ahead; NULL when memory or a thread cannot be
+ * had (the caller then reads them itself). */
+static struct ahead *ahead_start(sqlite3_stmt *st)
+{
+	struct ahead *a = calloc(1, sizeof(*a));
+	sigset_t all, old;
+	int rc;
+
+	/* A library built without threads reads inline. */
+	if (!a || !sqlite3_threadsafe()) {
+		free(a);
+		return NULL;
+	}
+	a->st = st;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	for (int i = 0; i < AHEAD_PIECES; i++) {
+		a->buf[i] = malloc(AHEAD_PIECE);
+		if (!a->buf[i]) {
+			ahead_free(a);
+			return NULL;
+		}
+	}
+	/* Signals stay the command's (the review's handlers set flags its
+	 * own loop reads). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&a->thread, NULL, ahead_run, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		ahead_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Pushes the pieces into o as they come, until the rows end or o fails.
+ * Stops and joins the reader and frees a. *step gets the reader's last
+ * sqlite3_step result; returns env_open_push's. */
+static int ahead_push(struct ahead *a, env_opener *o, int *step)
+{
+	int b = 0, rc = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&a->mu);
+		while (!a->full[b] && !a->done)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (!a->full[b]) {
+			pthread_mutex_unlock(&a->mu);
+			break;
+		}
+		pthread_mutex_unlock(&a->mu);
+		rc = env_open_push(o, a->buf[b], a->len[b]);
+		pthread_mutex_lock(&a->mu);
+		a->full[b] = 0;
+		if (rc != 0)
+			a->stop = 1;
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		if (rc != 0)
+			break;
+		b = (b + 1) % AHEAD_PIECES;
+	}
+	pthread_join(a->thread, NULL);
+	*step = a->step;
+	ahead_free(a);
+	return rc;
+}
+
 int archive_env_open(archive *ar, int64_t env, const keys_secret *k,
 		     const env_open_cb *cb)
 {
 	sqlite3_stmt *st;
+	struct ahead *a = NULL;
 	env_opener *o;
 	int r, rc = 0;
 
@@ -765,13 +928,19 @@ int archive_env_open(archive *ar, int64_t env, const keys_secret *k,
 		sqlite3_finalize(st);
 		return rc;
 	}
-	/* One chunk row in memory at a time: the opener keeps no more than
-	 * its own chunk buffer. */
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = env_open_push(o, sqlite3_column_blob(st, 0),
-				   (size_t)sqlite3_column_bytes(st, 0));
-		if (rc != 0)
-			break;
+	if (archive_env_length(ar, env) >= AHEAD_MIN)
+		a = ahead_start(st);
+	if (a) {
+		rc = ahead_push(a, o, &r);
+	} else {
+		/* One chunk row in memory at a time: the opener keeps no
+		 * more than its own chunk buffer. */
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			rc = env_open_push(o, sqlite3_column_blob(st, 0),
+					   (size_t)sqlite3_column_bytes(st, 0));
+			if (rc != 0)
+				break;
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != 0) {

@@ -142,6 +142,10 @@ int archive_env_set_kind(archive *ar, int64_t env, int kind);
  * -1. */
 int archive_env_list(archive *ar, int64_t sub, int64_t **ids, size_t *n);
 
+/* Envelope env's length as stored (its ciphertext's bytes), or 0 when it
+ * cannot be read. */
+uint64_t archive_env_length(archive *ar, int64_t env);
+
 /* Opens envelope env with the newsroom key, streaming its chunks into an
  * opener with cb. Returns 0, a CRYPT_* error from the opener (CRYPT_ESINK
  * when a callback stopped it), or 1 after an error line for a database

@@ -335,22 +335,6 @@ static int writer_end(struct writer *w, int flush)
 	return 0;
 }
 
-/* The envelope's stored length: what progress counts up to. */
-static uint64_t env_length(archive *ar, int64_t env)
-{
-	sqlite3_stmt *st = archive_prepare(ar, "SELECT length FROM envelopes "
-					   "WHERE id = ?");
-	uint64_t n = 0;
-
-	if (!st)
-		return 0;
-	sqlite3_bind_int64(st, 1, env);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static int on_meta(void *ctx, const env_meta *meta)
 {
 	struct extractor *ex = ctx;
@@ -377,7 +361,8 @@ static int on_meta(void *ctx, const env_meta *meta)
 		return -1;
 	}
 	ex->done = 0;
-	ex->total = env_length(ex->ar, ex->env);
+	/* The stored length: what progress counts up to. */
+	ex->total = archive_env_length(ex->ar, ex->env);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * test_admin_archive.c - import into the archive: all or nothing, chunked
  * storage, idempotence, receipts; unique designations, the schema
- * migration, pinned drop keys.
+ * migration, pinned drop keys; opening a large envelope read ahead.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -759,6 +759,103 @@ static void test_sub_verify(void **state)
 	keys_secret_free(other);
 }
 
+/* What a data callback saw: a running hash and a byte count; stop_at, if
+ * not 0, is the count at which it asks the opener to stop. */
+struct got_data {
+	crypto_generichash_state h;
+	size_t n, stop_at;
+};
+
+static int got_data_cb(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct got_data *s = ctx;
+
+	crypto_generichash_update(&s->h, buf, len);
+	s->n += len;
+	return s->stop_at && s->n >= s->stop_at ? -1 : 0;
+}
+
+/* Opens env, returning the opener's result; digest gets what it gave. */
+static int open_hashed(archive *ar, int64_t env, const keys_secret *k,
+		     size_t stop_at, uint8_t digest[32], size_t *n)
+{
+	struct got_data s = { .stop_at = stop_at };
+	const env_open_cb cb = { NULL, got_data_cb, &s };
+	int r;
+
+	crypto_generichash_init(&s.h, NULL, 0, 32);
+	r = archive_env_open(ar, env, k, &cb);
+	crypto_generichash_final(&s.h, digest, 32);
+	*n = s.n;
+	return r;
+}
+
+/* An envelope of some MiB is read by a thread of its own, in pieces of
+ * another size than its rows: what comes out must be exactly what went
+ * in, whatever the rows' sizes (one of them empty), and a stop or a bad
+ * row partway must end it cleanly, with the opener's own answer. */
+static void test_read_ahead(void **state)
+{
+	static const size_t rows[] = { 1, 700001, 0, 262144, 1048576 + 17,
+				       65553 };
+	const size_t text_len = 3u << 20;
+	keys_secret *k = keys_generate();
+	uint8_t want[32], got[32], *text, *env;
+	int64_t src, sub, e;
+	size_t len, off = 0, last_off = 0, n;
+	archive *ar;
+	int added, seq = 0;
+
+	(void)state;
+	assert_non_null(k);
+	text = malloc(text_len);
+	assert_non_null(text);
+	randombytes_buf(text, text_len);
+	crypto_generichash(want, 32, text, text_len, NULL, 0);
+	assert_int_equal(archive_seal_text(k->pub.box_pk, ENV_FILE,
+					   (const char *)text, text_len, &env,
+					   &len), 0);
+	reset_archive();
+	assert_int_equal(archive_open(home, &ar), 0);
+	assert_int_equal(archive_source_add(ar, pk_s, 1, &added), 0);
+	assert_int_equal(archive_source_by_pk(ar, pk_s, &src), 0);
+	assert_int_equal(archive_sub_add(ar, uid1, src, 1, &sub), 0);
+	assert_int_equal(archive_env_add(ar, sub, 0, len, &e), 0);
+	assert_true(archive_env_length(ar, e) == len);
+	for (size_t i = 0; off < len; i++) {
+		size_t take = i < sizeof(rows) / sizeof(*rows) ? rows[i] :
+			      len - off;
+
+		if (take > len - off)
+			take = len - off;
+		put_chunk(ar, e, seq++, env + off, take);
+		last_off = off;
+		off += take;
+	}
+	assert_true(len - last_off > 200000);
+
+	assert_int_equal(open_hashed(ar, e, k, 0, got, &n), 0);
+	assert_true(n == text_len);
+	assert_memory_equal(got, want, 32);
+
+	/* The callback stops it in the second MiB: the reader, ahead,
+	 * must be told and the opener's answer kept. */
+	assert_int_equal(open_hashed(ar, e, k, 1500000, got, &n), CRYPT_ESINK);
+	assert_true(n >= 1500000 && n < text_len);
+
+	/* A byte changed early in the last row: what came before it came
+	 * out, then the opener refuses the chunk that holds it. */
+	env[last_off + 100] ^= 1;
+	put_chunk(ar, e, seq - 1, env + last_off, len - last_off);
+	assert_int_equal(open_hashed(ar, e, k, 0, got, &n), CRYPT_EAUTH);
+	assert_true(n > 0 && n < text_len);
+
+	free(env);
+	archive_close(ar);
+	keys_secret_free(k);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -773,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_v1_collision),
 		cmocka_unit_test(test_drops),
 		cmocka_unit_test(test_sub_verify),
+		cmocka_unit_test(test_read_ahead),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
