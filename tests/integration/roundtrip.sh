@@ -177,6 +177,27 @@ adm_rc 1 --home "$AT/damaged" read "$ID_A2" --passphrase-file "$PASS"
 grep -q "$CANARY" "$AT/out" && fail "read printed a damaged message"
 rm -rf "$AT/damaged"
 
+# --- a full disk: the extract says why and leaves no part behind ---
+# 1 MiB of tmpfs, in a mount namespace of its own, for A's 3 MiB file:
+# the writes fail partway, with the flusher and the read-ahead running.
+mkdir "$AT/full"
+if unshare -m true 2>/dev/null; then
+	unshare -m sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" || exit 99
+		"$2" --home "$3" --passphrase-file "$4" extract "$5" \
+			--to "$1/x" >"$6/out" 2>"$6/err"
+		rc=$?
+		find "$1" -type f >"$6/left"
+		exit $rc' sh "$AT/full" "$ADM" "$H" "$PASS" "$ID_A1" "$AT"
+	rc=$?
+	# A system error: exit 2, and one line that says why.
+	[ $rc = 2 ] || fail "extract to a full disk exited $rc: $(cat "$AT/err")"
+	[ "$(grep -c '^sealdrop-admin: .*No space left on device$' \
+		"$AT/err")" = 1 ] || fail "extract to a full disk: $(cat "$AT/err")"
+	[ -s "$AT/left" ] && fail "a full disk kept a partial file: $(cat "$AT/left")"
+else
+	echo "SKIP: no mount namespace for a full disk"
+fi
+
 # --- a wrong passphrase ---
 printf 'wrong\n' >"$AT/wrong"
 adm_rc 1 --home "$H" read "$ID_A1" --passphrase-file "$AT/wrong"
