@@ -6,6 +6,11 @@
  * the editor runs wipes the folder before the process dies of it. The
  * editor itself dies with the launcher (spawn.c), so it cannot write the
  * file again afterwards for long.
+ *
+ * A SIGKILL cannot be caught, so each folder is also locked (flock) by
+ * the process that made it, for as long as it lives: a folder no process
+ * holds is a dead one's, and the next sealdrop-admin wipes it
+ * (edit_sweep).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -26,6 +32,11 @@
 #include "edit.h"
 #include "fileio.h"
 #include "spawn.h"
+
+/* What each private folder is called in its RAM-backed parent: the
+ * prefix, then mkdtemp's six characters. */
+#define FOLDER_PREFIX "sealdrop-edit-"
+#define FOLDER_NAME_LEN (sizeof(FOLDER_PREFIX) - 1 + 6)
 
 /* Deepest folder an editor may leave inside ours that is still wiped. */
 #define WIPE_DEPTH 4
@@ -150,6 +161,87 @@ static const char *ram_base(void)
 	return NULL;
 }
 
+/* Whether the folder dirfd has any entry but . and .. */
+static int has_entries(int dirfd)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t n;
+
+	if (lseek(dirfd, 0, SEEK_SET) < 0)
+		return 1;
+	while ((n = getdents64(dirfd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *d = (void *)(buf + off);
+
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") != 0 &&
+			    strcmp(d->d_name, "..") != 0)
+				return 1;
+		}
+	}
+	return n < 0;
+}
+
+/* Wipes the folders in base that a killed sealdrop-admin left: ours (by
+ * owner), of our name, and held by no process. An empty one is left as
+ * it is: that is also how a folder looks between its mkdtemp and its
+ * lock, and its maker, waiting for our lock, then uses it. A folder in
+ * use is locked, and its maker holds the lock until it has wiped it. */
+static int sweep_base(const char *base)
+{
+	int basefd, n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	basefd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (basefd < 0 || !(d = fdopendir(basefd))) {
+		if (basefd >= 0)
+			close(basefd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		int fd;
+
+		if (strncmp(e->d_name, FOLDER_PREFIX,
+			    sizeof(FOLDER_PREFIX) - 1) != 0 ||
+		    strlen(e->d_name) != FOLDER_NAME_LEN)
+			continue;
+		fd = openat(basefd, e->d_name, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0 && has_entries(fd)) {
+			wipe_folder(fd, 0);
+			unlinkat(basefd, e->d_name, AT_REMOVEDIR);
+			cli_err("wiped %s/%s: a reply or note left in memory "
+				"by a sealdrop-admin that was killed, never "
+				"sealed", base, e->d_name);
+			n++;
+		}
+		close(fd);
+	}
+	closedir(d);
+	return n;
+}
+
+int edit_sweep(void)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	struct statfs sf;
+	int n = 0;
+
+	/* Both places edit_text may have used, whatever the environment
+	 * of the process that was killed. */
+	if (x && x[0] == '/' && strcmp(x, "/dev/shm") != 0 &&
+	    statfs(x, &sf) == 0 && sf.f_type == TMPFS_MAGIC)
+		n += sweep_base(x);
+	if (statfs("/dev/shm", &sf) == 0 && sf.f_type == TMPFS_MAGIC)
+		n += sweep_base("/dev/shm");
+	return n;
+}
+
 /* Whether the n bytes at s are all white space. */
 static int blank(const char *s, size_t n)
 {
@@ -223,7 +315,7 @@ int edit_text(const char *what, char **text, size_t *len)
 	snprintf(name, sizeof(name), "%s.txt",
 		 strspn(what, "abcdefghijklmnopqrstuvwxyz") == strlen(what) &&
 		 strlen(what) < 16 ? what : "text");
-	if (snprintf(folder, sizeof(folder), "%s/sealdrop-edit-XXXXXX",
+	if (snprintf(folder, sizeof(folder), "%s/" FOLDER_PREFIX "XXXXXX",
 		     base) >= (int)sizeof(folder)) {
 		cli_err("%s: path too long", base);
 		return ADM_ERR;
@@ -244,6 +336,12 @@ int edit_text(const char *what, char **text, size_t *len)
 		goto out;
 	}
 	folder_fd = dirfd;
+	/* Held until the process ends or wipe() closes dirfd: how
+	 * edit_sweep tells a live folder from a killed process's. */
+	if (flock(dirfd, LOCK_EX) != 0) {
+		cli_err("%s: %s", folder, strerror(errno));
+		goto out;
+	}
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0600);
 	if (fd < 0 || fchmod(fd, 0600) != 0) {

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "confine.h"
 #include "crypt.h"
+#include "edit.h"
 #include "keys.h"
 #include "spawn.h"
 
@@ -247,6 +248,9 @@ int main(int argc, char **argv)
 		cli_err("no home directory: use --home DIR");
 		return ADM_ERR;
 	}
+	/* A draft a killed sealdrop-admin left in RAM goes at the first
+	 * command after, whichever it is. */
+	edit_sweep();
 	/* The launcher of editors and of the inspector is forked while this
 	 * process holds nothing; then a tool that parses hostile bundles
 	 * needs no network, no exec and no other process. */

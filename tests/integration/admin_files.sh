@@ -281,6 +281,61 @@ edpath=$(cat "$AT/ed.path")
 [ -e "$(dirname "$edpath")" ] && fail "SIGTERM: the folder is still there"
 sleep 1
 [ -e "$AT/ed.alive" ] && fail "the editor outlived sealdrop-admin"
+# Killed outright (SIGKILL, which nothing catches) while the editor runs:
+# the draft stays in RAM only until the next command, which wipes it.
+cat >"$AT/editor" <<EOF
+#!/bin/sh
+for f; do :; done
+printf '%s\n' "\$f" >"$AT/ed.path"
+printf 'half a note\n' >"\$f"
+printf 'swap\n' >"\$(dirname "\$f")/.half.swp"
+kill -KILL "\$(cut -d" " -f4 /proc/\$PPID/stat)"
+sleep 30
+EOF
+rm -f "$AT/ed.path"
+note && fail "a note survived a SIGKILL"
+edpath=$(cat "$AT/ed.path")
+[ -n "$edpath" ] || fail "the editor did not run"
+grep -q 'half a note' "$edpath" || fail "SIGKILL: no draft was left behind"
+eddir=$(dirname "$edpath")
+adm 0 list
+grep -qF "wiped $eddir: a reply or note left in memory by a sealdrop-admin that was killed, never sealed" \
+	"$AT/err" || fail "no sweep: $(cat "$AT/err")"
+[ -e "$eddir" ] && fail "SIGKILL: the folder is still there after a command"
+adm 0 list
+grep -q wiped "$AT/err" && fail "swept twice: $(cat "$AT/err")"
+# A folder another sealdrop-admin is using is its own: a command run
+# meanwhile leaves it, and the note it holds is added.
+cat >"$AT/editor" <<EOF
+#!/bin/sh
+for f; do :; done
+printf 'a note from a slow editor, 43\n' >"\$f"
+printf '%s\n' "\$f" >"$AT/ed.path"
+i=0
+while [ ! -e "$AT/ed.go" ] && [ \$i -lt 300 ]; do
+	sleep 0.1
+	i=\$((i + 1))
+done
+EOF
+rm -f "$AT/ed.path" "$AT/ed.go"
+note &
+notepid=$!
+i=0
+while [ ! -s "$AT/ed.path" ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+edpath=$(cat "$AT/ed.path")
+[ -n "$edpath" ] || fail "the slow editor did not run"
+"$ADM" --home "$H" --passphrase-file "$PASS" list >"$AT/out2" \
+	2>"$AT/err2" ||
+	fail "list beside an editor: $(cat "$AT/err2")"
+grep -q wiped "$AT/err2" && fail "a folder in use was swept: $(cat "$AT/err2")"
+[ -e "$edpath" ] || fail "the folder in use is gone"
+touch "$AT/ed.go"
+wait "$notepid" || fail "the slow note: $(cat "$AT/err")"
+grep -q 'Note added' "$AT/out" || fail "slow note: $(cat "$AT/out" "$AT/err")"
+[ -e "$(dirname "$edpath")" ] && fail "the slow note's folder is still there"
 # With no RAM-backed folder, no editor: it says what to use instead.
 mkdir "$AT/disk"
 if bwrap --dev-bind / / --bind "$AT/disk" /dev/shm true 2>/dev/null; then
