@@ -184,7 +184,7 @@ subs=$("$B" posts "$port" "$cookie" "$csrf" 8 15 1000 | cut -d' ' -f1)
 # What one of them stored: its one envelope, in one row.
 size=$(sd_sql "$data" "SELECT length(data) FROM chunks ORDER BY id DESC \
 	LIMIT 1")
-rows=$("$B" sqlite "$data" 500 "$size" | cut -d' ' -f1)
+rows=$("$B" sqlite "$data" 3 "$size" | cut -d' ' -f1)
 row small_submissions_8_clients "$subs" 1/s "sqlite_durable_insert_${size}B" \
 	"$rows" ">=1.0"
 
