@@ -16,6 +16,12 @@
  * the flusher, asks the disk to make what was written durable every
  * FLUSH_STEP bytes while the rest is still being decrypted, so the fsync
  * that ends a large file waits for its tail only.
+ *
+ * A file is written under a hidden name of its own (PART_PREFIX), locked
+ * (flock) while it is, and given its name only once it is whole and
+ * durable: a process killed partway leaves no file that looks complete
+ * and is not. The next extract into that folder removes what a killed
+ * one left there (desk_extract_sweep).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +49,10 @@
 #define MAX_VARIANTS 1000
 
 #define REPORT_SUFFIX ".report.txt"
+
+/* A file being written: this, then PART_TAIL random hex digits. */
+#define PART_PREFIX ".sealdrop-part-"
+#define PART_TAIL 16
 
 /* Plaintext handed to the writer at a time, in WBUFS buffers: few
  * enough hand-overs that they cost nothing, room for the writer to fall
@@ -92,32 +103,45 @@ struct extractor {
 	int inspect;                /* 0 once the inspector cannot run */
 	uint64_t done, total;       /* bytes of the current file, for
 				     * progress (total: its envelope's) */
-	char path[PATH_MAX];
+	char path[PATH_MAX];        /* its name in outdir, once named;
+				     * until then the name it is for */
+	char part[PATH_MAX];        /* its hidden name while written */
+	char want[NAME_MAX + 1];    /* its sanitised name */
 	const char *name;           /* path's last component */
 	unsigned nfiles;
 };
 
-/* Creates a new file for name in dir, never over an existing one:
- * "name.ext", then "name (2).ext", "name (3).ext"... path gets its path. */
-static int create_unique(const char *dir, const char *name, char *path,
-			 size_t pathlen)
+/* The n-th name tried for name in dir, into path: "name.ext", then
+ * "name (2).ext", "name (3).ext"... 0, or -1 after a line. */
+static int variant(const char *dir, const char *name, unsigned n,
+		   char *path, size_t pathlen)
 {
 	const char *dot = strrchr(name, '.');
 	int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
-	const char *ext = name + stem;
+	int len;
 
+	if (n == 1)
+		len = snprintf(path, pathlen, "%s/%s", dir, name);
+	else
+		len = snprintf(path, pathlen, "%s/%.*s (%u)%s", dir, stem,
+			       name, n, name + stem);
+	if (len < 0 || (size_t)len >= pathlen) {
+		cli_err("%s: path too long", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Creates a new file for name in dir, never over an existing one, under
+ * the first free variant; path gets its path. */
+static int create_unique(const char *dir, const char *name, char *path,
+			 size_t pathlen)
+{
 	for (unsigned n = 1; n <= MAX_VARIANTS; n++) {
-		int fd, len;
+		int fd;
 
-		if (n == 1)
-			len = snprintf(path, pathlen, "%s/%s", dir, name);
-		else
-			len = snprintf(path, pathlen, "%s/%.*s (%u)%s", dir,
-				       stem, name, n, ext);
-		if (len < 0 || (size_t)len >= pathlen) {
-			cli_err("%s: path too long", dir);
+		if (variant(dir, name, n, path, pathlen) != 0)
 			return -1;
-		}
 		fd = fileio_create_private(path, 0);
 		if (fd >= 0)
 			return fd;
@@ -128,6 +152,85 @@ static int create_unique(const char *dir, const char *name, char *path,
 	}
 	cli_err("%s: too many files named like %s", dir, name);
 	return -1;
+}
+
+/* Gives the whole file at part the first free variant of name in dir,
+ * never replacing a file: path gets it. A file system that cannot rename
+ * without replacing gets a hard link, then part is removed. 0, or -1
+ * after a line (part is left to the caller). */
+static int name_unique(const char *part, const char *dir, const char *name,
+		       char *path, size_t pathlen)
+{
+	for (unsigned n = 1; n <= MAX_VARIANTS; n++) {
+		int r;
+
+		if (variant(dir, name, n, path, pathlen) != 0)
+			return -1;
+		r = renameat2(AT_FDCWD, part, AT_FDCWD, path, RENAME_NOREPLACE);
+		if (r != 0 && errno == EINVAL) {
+			r = link(part, path);
+			if (r == 0)
+				unlink(part);
+		}
+		if (r == 0)
+			return 0;
+		if (errno != EEXIST) {
+			cli_err("%s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	cli_err("%s: too many files named like %s", dir, name);
+	return -1;
+}
+
+/* Creates the hidden file a file is written under, locked (which
+ * desk_extract_sweep sees), into ex->part. The fd, or -1 after a line. */
+static int create_part(struct extractor *ex)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		uint8_t r[PART_TAIL / 2];
+		char hex[2 * sizeof(r) + 1];
+		int fd;
+
+		randombytes_buf(r, sizeof(r));
+		sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+		if (snprintf(ex->part, sizeof(ex->part), "%s/" PART_PREFIX "%s",
+			     ex->outdir, hex) >= (int)sizeof(ex->part)) {
+			cli_err("%s: path too long", ex->outdir);
+			return -1;
+		}
+		fd = fileio_create_private(ex->part, 0);
+		if (fd < 0 && errno == EEXIST)
+			continue;
+		if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+			cli_err("%s: %s", ex->part, strerror(errno));
+			if (fd >= 0) {
+				unlink(ex->part);
+				close(fd);
+			}
+			return -1;
+		}
+		return fd;
+	}
+	cli_err("%s: cannot make a new file's name", ex->outdir);
+	return -1;
+}
+
+/* fileio_sweep's gone: a killed extract's unfinished file, removed. */
+static int sweep_one(void *ctx, int dirfd, const char *name, int fd)
+{
+	(void)fd;
+	if (unlinkat(dirfd, name, 0) != 0)
+		return -1;
+	cli_err("%s/%s: removed the unfinished file of an extract that was "
+		"killed", (const char *)ctx, name);
+	return 0;
+}
+
+int desk_extract_sweep(const char *dir)
+{
+	return fileio_sweep(dir, PART_PREFIX, PART_TAIL, S_IFREG, sweep_one,
+			    (void *)dir);
 }
 
 /* The writer thread: writes each full buffer in turn until told to
@@ -348,12 +451,14 @@ static int on_meta(void *ctx, const env_meta *meta)
 	if (meta->kind != ENV_FILE)
 		return -1;
 	term_filename(meta->name, name);
-	ex->fd = create_unique(ex->outdir, name, ex->path, sizeof(ex->path));
+	snprintf(ex->want, sizeof(ex->want), "%s", name);
+	snprintf(ex->path, sizeof(ex->path), "%s/%s", ex->outdir, ex->want);
+	ex->name = ex->want;
+	ex->fd = create_part(ex);
 	if (ex->fd < 0) {
 		ex->err = 1;
 		return -1;
 	}
-	ex->name = strrchr(ex->path, '/') + 1;
 	ex->w = writer_start(ex->fd);
 	if (!ex->w) {
 		cli_err("%s: %s", ex->path, strerror(errno));
@@ -445,15 +550,26 @@ static int finish_file(struct extractor *ex, int r)
 		ex->err = 1;
 	}
 	ex->w = NULL;
-	if (fileio_sync_close(ex->fd) != 0 && r == 0 && !ex->err) {
+	if (r == 0 && !ex->err && fsync(ex->fd) != 0) {
 		cli_err("%s: %s", ex->path, strerror(errno));
 		ex->err = 1;
 	}
-	ex->fd = -1;
-	if (r != 0 || ex->err) {
-		unlink(ex->path);
-		return -1;
+	/* Named while still locked, so no sweep can take it between; the
+	 * folder synced, so the name is as durable as the bytes. */
+	if (r == 0 && !ex->err) {
+		if (name_unique(ex->part, ex->outdir, ex->want, ex->path,
+				sizeof(ex->path)) != 0)
+			ex->err = 1;
+		else
+			cli_sync_parent(ex->path);
 	}
+	if (r != 0 || ex->err)
+		unlink(ex->part);
+	close(ex->fd);
+	ex->fd = -1;
+	if (r != 0 || ex->err)
+		return -1;
+	ex->name = strrchr(ex->path, '/') + 1;
 	if (ex->cb->file)
 		ex->cb->file(ex->cb->ctx, ex->path);
 	ex->nfiles++;
@@ -508,6 +624,7 @@ int desk_extract(archive *ar, const keys_secret *k, int64_t id,
 	if (archive_sub_check(ar, id) != 0 ||
 	    archive_env_list(ar, id, &envs, &nenv) != 0)
 		return 1;
+	desk_extract_sweep(dir);
 	for (size_t i = 0; i < nenv; i++) {
 		ex.env = envs[i];
 		r = archive_env_open(ar, envs[i], k, &ocb);

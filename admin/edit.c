@@ -36,7 +36,7 @@
 /* What each private folder is called in its RAM-backed parent: the
  * prefix, then mkdtemp's six characters. */
 #define FOLDER_PREFIX "sealdrop-edit-"
-#define FOLDER_NAME_LEN (sizeof(FOLDER_PREFIX) - 1 + 6)
+#define FOLDER_TAIL 6
 
 /* Deepest folder an editor may leave inside ours that is still wiped. */
 #define WIPE_DEPTH 4
@@ -161,69 +161,23 @@ static const char *ram_base(void)
 	return NULL;
 }
 
-/* Whether the folder dirfd has any entry but . and .. */
-static int has_entries(int dirfd)
+/* fileio_sweep's gone: a killed process's folder, wiped and removed. */
+static int sweep_one(void *ctx, int dirfd, const char *name, int fd)
 {
-	char buf[4096] __attribute__((aligned(8)));
-	ssize_t n;
+	const char *base = ctx;
 
-	if (lseek(dirfd, 0, SEEK_SET) < 0)
-		return 1;
-	while ((n = getdents64(dirfd, buf, sizeof(buf))) > 0) {
-		for (ssize_t off = 0; off < n;) {
-			struct dirent64 *d = (void *)(buf + off);
-
-			off += d->d_reclen;
-			if (strcmp(d->d_name, ".") != 0 &&
-			    strcmp(d->d_name, "..") != 0)
-				return 1;
-		}
-	}
-	return n < 0;
+	wipe_folder(fd, 0);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0)
+		return -1;
+	cli_err("wiped %s/%s: a reply or note left in memory by a "
+		"sealdrop-admin that was killed, never sealed", base, name);
+	return 0;
 }
 
-/* Wipes the folders in base that a killed sealdrop-admin left: ours (by
- * owner), of our name, and held by no process. An empty one is left as
- * it is: that is also how a folder looks between its mkdtemp and its
- * lock, and its maker, waiting for our lock, then uses it. A folder in
- * use is locked, and its maker holds the lock until it has wiped it. */
 static int sweep_base(const char *base)
 {
-	int basefd, n = 0;
-	DIR *d;
-	struct dirent *e;
-
-	basefd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (basefd < 0 || !(d = fdopendir(basefd))) {
-		if (basefd >= 0)
-			close(basefd);
-		return 0;
-	}
-	while ((e = readdir(d))) {
-		struct stat st;
-		int fd;
-
-		if (strncmp(e->d_name, FOLDER_PREFIX,
-			    sizeof(FOLDER_PREFIX) - 1) != 0 ||
-		    strlen(e->d_name) != FOLDER_NAME_LEN)
-			continue;
-		fd = openat(basefd, e->d_name, O_RDONLY | O_DIRECTORY |
-			    O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
-		    flock(fd, LOCK_EX | LOCK_NB) == 0 && has_entries(fd)) {
-			wipe_folder(fd, 0);
-			unlinkat(basefd, e->d_name, AT_REMOVEDIR);
-			cli_err("wiped %s/%s: a reply or note left in memory "
-				"by a sealdrop-admin that was killed, never "
-				"sealed", base, e->d_name);
-			n++;
-		}
-		close(fd);
-	}
-	closedir(d);
-	return n;
+	return fileio_sweep(base, FOLDER_PREFIX, FOLDER_TAIL, S_IFDIR,
+			    sweep_one, (void *)base);
 }
 
 int edit_sweep(void)

@@ -1,11 +1,14 @@
 /*
  * fileio.c - careful file handling shared by both programs.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -160,4 +163,64 @@ fileio_mkdir_private(const char *dir)
 		return -1;
 	}
 	return 0;
+}
+
+/* Whether the folder fd has an entry besides . and .. (an error counts as
+ * one: nothing is removed on a guess). */
+static int has_entries(int fd)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	ssize_t n;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return 1;
+	while ((n = getdents64(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *d = (void *)(buf + off);
+
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") != 0 &&
+			    strcmp(d->d_name, "..") != 0)
+				return 1;
+		}
+	}
+	return n < 0;
+}
+
+int
+fileio_sweep(const char *dir, const char *prefix, size_t tail, mode_t kind,
+	     fileio_gone gone, void *ctx)
+{
+	size_t plen = strlen(prefix);
+	int dfd, n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		int fd;
+
+		if (strncmp(e->d_name, prefix, plen) != 0 ||
+		    strlen(e->d_name) != plen + tail)
+			continue;
+		fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW |
+			    O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == kind &&
+		    st.st_uid == geteuid() &&
+		    (kind == S_IFDIR ? has_entries(fd) : st.st_size > 0) &&
+		    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    gone(ctx, dfd, e->d_name, fd) == 0)
+			n++;
+		close(fd);
+	}
+	closedir(d);
+	return n;
 }

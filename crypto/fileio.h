@@ -36,4 +36,18 @@ int fileio_slurp(const char *path, size_t cap, char **out, size_t *len);
  * is accepted only when it is a real directory. 0 or -1/errno. */
 int fileio_mkdir_private(const char *dir);
 
+/* What fileio_sweep found: the entry name in the folder dirfd, opened as
+ * fd and locked. Removes it (and says so); 0 when it did. */
+typedef int (*fileio_gone)(void *ctx, int dirfd, const char *name, int fd);
+
+/* For files and folders a process keeps locked (flock) while it uses
+ * them, under names of its own: calls gone for each entry of dir named
+ * prefix and then exactly tail more characters, of type kind (S_IFREG or
+ * S_IFDIR), ours (by owner), not empty, and locked by no process, which
+ * makes it a killed process's. An empty one is skipped: that is also how
+ * a new one looks between its making and its maker's lock, and its maker
+ * then waits for ours. The number of entries gone removed. */
+int fileio_sweep(const char *dir, const char *prefix, size_t tail,
+		 mode_t kind, fileio_gone gone, void *ctx);
+
 #endif

@@ -198,6 +198,22 @@ else
 	echo "SKIP: no mount namespace for a full disk"
 fi
 
+# --- a file size limit (ulimit -f) partway through A's 3 MiB file ---
+# The writer thread blocks signals, so SIGXFSZ does not kill the command:
+# its write fails (EFBIG), and that is one line, exit 2, nothing left.
+mkdir "$AT/limited"
+(
+	ulimit -f 2048
+	exec "$ADM" --home "$H" --passphrase-file "$PASS" extract "$ID_A1" \
+		--to "$AT/limited"
+) >"$AT/out" 2>"$AT/err"
+rc=$?
+[ $rc = 2 ] || fail "extract under a 2 MiB limit exited $rc: $(cat "$AT/err")"
+[ "$(grep -c '^sealdrop-admin: .*File too large$' "$AT/err")" = 1 ] ||
+	fail "extract under a 2 MiB limit: $(cat "$AT/err")"
+[ -z "$(ls -A "$AT/limited")" ] ||
+	fail "a size limit left: $(ls -A "$AT/limited")"
+
 # --- a wrong passphrase ---
 printf 'wrong\n' >"$AT/wrong"
 adm_rc 1 --home "$H" read "$ID_A1" --passphrase-file "$AT/wrong"

@@ -1,5 +1,6 @@
 /*
- * test_fileio.c - private files: modes, refusals, replace, slurp caps.
+ * test_fileio.c - private files: modes, refusals, replace, slurp caps;
+ * the sweep of what killed processes left.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +9,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -178,6 +181,95 @@ test_read_full(void **state)
 	close(fds[0]);
 }
 
+/* fileio_sweep's gone: records the name and removes the file. */
+static int
+gone_file(void *ctx, int dirfd, const char *name, int fd)
+{
+	char *seen = ctx;
+
+	(void)fd;
+	strcat(seen, name);
+	strcat(seen, " ");
+	return unlinkat(dirfd, name, 0);
+}
+
+/* fileio_sweep's gone for a folder holding one file f. */
+static int
+gone_dir(void *ctx, int dirfd, const char *name, int fd)
+{
+	char *seen = ctx;
+
+	strcat(seen, name);
+	strcat(seen, " ");
+	if (unlinkat(fd, "f", 0) != 0)
+		return -1;
+	return unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+static void
+test_sweep(void **state)
+{
+	char seen[256] = "", target[128];
+	int held;
+
+	(void)state;
+	/* Swept; locked by a live holder; names of the wrong length and
+	 * prefix; empty; a folder (not the kind asked for). */
+	write_file(path_of("x-dead1"), "left");
+	write_file(path_of("x-held1"), "in use");
+	write_file(path_of("x-toolong"), "name");
+	write_file(path_of("y-dead2"), "prefix");
+	close(fileio_create_private(path_of("x-new01"), 0));
+	assert_int_equal(mkdir(path_of("x-dir01"), 0700), 0);
+	write_file(path_of("x-dir01/f"), "inside");
+	write_file(path_of("target"), "not ours to follow");
+	snprintf(target, sizeof target, "%s", path_of("target"));
+	assert_int_equal(symlink(target, path_of("x-link1")), 0);
+	held = open(path_of("x-held1"), O_RDONLY);
+	assert_true(held >= 0);
+	assert_int_equal(flock(held, LOCK_EX), 0);
+
+	assert_int_equal(fileio_sweep(dir, "x-", 5, S_IFREG, gone_file, seen),
+			 1);
+	assert_string_equal(seen, "x-dead1 ");
+	assert_int_equal(access(path_of("x-dead1"), F_OK), -1);
+	assert_int_equal(access(path_of("x-held1"), F_OK), 0);
+	assert_int_equal(access(path_of("x-toolong"), F_OK), 0);
+	assert_int_equal(access(path_of("y-dead2"), F_OK), 0);
+	assert_int_equal(access(path_of("x-new01"), F_OK), 0);
+	assert_int_equal(access(path_of("x-dir01/f"), F_OK), 0);
+	assert_int_equal(access(path_of("target"), F_OK), 0);
+
+	/* Its holder gone, the held one goes at the next sweep; a sweep
+	 * that finds nothing calls nothing. */
+	close(held);
+	seen[0] = '\0';
+	assert_int_equal(fileio_sweep(dir, "x-", 5, S_IFREG, gone_file, seen),
+			 1);
+	assert_string_equal(seen, "x-held1 ");
+	seen[0] = '\0';
+	assert_int_equal(fileio_sweep(dir, "x-", 5, S_IFREG, gone_file, seen),
+			 0);
+	assert_string_equal(seen, "");
+	assert_int_equal(fileio_sweep(path_of("missing"), "x-", 5, S_IFREG,
+				      gone_file, seen), 0);
+
+	/* Folders: one with entries goes, an empty one stays. */
+	assert_int_equal(mkdir(path_of("x-dir02"), 0700), 0);
+	assert_int_equal(fileio_sweep(dir, "x-", 5, S_IFDIR, gone_dir, seen),
+			 1);
+	assert_string_equal(seen, "x-dir01 ");
+	assert_int_equal(access(path_of("x-dir01"), F_OK), -1);
+	assert_int_equal(access(path_of("x-dir02"), F_OK), 0);
+
+	rmdir(path_of("x-dir02"));
+	unlink(path_of("x-toolong"));
+	unlink(path_of("y-dead2"));
+	unlink(path_of("x-new01"));
+	unlink(path_of("x-link1"));
+	unlink(path_of("target"));
+}
+
 int
 main(void)
 {
@@ -188,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_slurp),
 		cmocka_unit_test(test_mkdir_private),
 		cmocka_unit_test(test_read_full),
+		cmocka_unit_test(test_sweep),
 	};
 	int rc;
 
