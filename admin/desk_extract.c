@@ -156,8 +156,10 @@ static int create_unique(const char *dir, const char *name, char *path,
 
 /* Gives the whole file at part the first free variant of name in dir,
  * never replacing a file: path gets it. A file system that cannot rename
- * without replacing gets a hard link, then part is removed. 0, or -1
- * after a line (part is left to the caller). */
+ * without replacing (NFS, some FUSE ones) gets a hard link, then part is
+ * removed; one without hard links either (FAT through FUSE) a look
+ * first, then a plain rename. 0, or -1 after a line (part is left to
+ * the caller). */
 static int name_unique(const char *part, const char *dir, const char *name,
 		       char *path, size_t pathlen)
 {
@@ -171,6 +173,15 @@ static int name_unique(const char *part, const char *dir, const char *name,
 			r = link(part, path);
 			if (r == 0)
 				unlink(part);
+		}
+		if (r != 0 && (errno == EPERM || errno == EOPNOTSUPP ||
+			       errno == ENOSYS)) {
+			struct stat st;
+
+			if (lstat(path, &st) == 0)
+				errno = EEXIST;
+			else if (errno == ENOENT)
+				r = rename(part, path);
 		}
 		if (r == 0)
 			return 0;

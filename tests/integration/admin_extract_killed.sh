@@ -1,7 +1,8 @@
 # An extract killed partway (SIGKILL, which nothing catches) leaves no
 # file that looks whole: the bytes written so far sit under a hidden
 # name, and the next extract into that folder removes them, while an
-# extract still running there keeps its own.
+# extract still running there keeps its own. Then the naming on file
+# systems that cannot rename without replacing, or link.
 . "$SEALDROP_TOP/tests/integration/lib.sh"
 . "$SEALDROP_TOP/tests/integration/admin_lib.sh"
 
@@ -87,4 +88,20 @@ grep -qF "$part: removed the unfinished file of an extract that was killed" \
 cmp -s "$X/film (2).bin" "$AT/film.bin" || fail "the third extract's file"
 ls -A "$X" | grep -q '^\.sealdrop-part-' &&
 	fail "a hidden file is left: $(ls -A "$X")"
+
+# File systems that cannot rename without replacing: a hard link names
+# the file; without hard links either, a look then a plain rename. Both
+# still never replace a file.
+for fs in norename nolinks; do
+	for n in 1 2; do
+		"$SEALDROP_BUILD/tests/nolink" "$fs" "$ADM" --home "$H" \
+			--passphrase-file "$PASS" extract "$ID" \
+			--to "$AT/$fs" >"$AT/out" 2>"$AT/err" ||
+			fail "$fs: extract: $(cat "$AT/err")"
+	done
+	cmp -s "$AT/$fs/film.bin" "$AT/film.bin" || fail "$fs: the first file"
+	cmp -s "$AT/$fs/film (2).bin" "$AT/film.bin" || fail "$fs: the second"
+	ls -A "$AT/$fs" | grep -q '^\.sealdrop-part-' &&
+		fail "$fs: a hidden file is left: $(ls -A "$AT/$fs")"
+done
 echo "ok: an extract killed partway left no file under its name, and the next one swept it"
