@@ -143,8 +143,8 @@ int desk_extract_dir(const char *dir, char *real, int *created);
 
 /* Removes from dir the unfinished files that extracts killed partway
  * left there (a hidden name of desk_extract's, ours, not empty, and
- * held by no process), with a line on stderr for each. The number
- * removed. */
+ * held by no process), and the cleaning inspector's folders they left
+ * (spawn.h), with a line on stderr for each. The number removed. */
 int desk_extract_sweep(const char *dir);
 
 /* Decrypts submission id's files into dir (checked by desk_extract_dir,

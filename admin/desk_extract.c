@@ -238,10 +238,25 @@ static int sweep_one(void *ctx, int dirfd, const char *name, int fd)
 	return 0;
 }
 
+/* fileio_sweep's gone: the cleaning inspector's folder of a killed
+ * extract, removed with the partial copy in it. */
+static int sweep_scratch(void *ctx, int dirfd, const char *name, int fd)
+{
+	(void)fd;
+	fileio_remove_tree(dirfd, name);
+	if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return -1;
+	cli_err("%s/%s: removed the inspector's folder of an extract that "
+		"was killed", (const char *)ctx, name);
+	return 0;
+}
+
 int desk_extract_sweep(const char *dir)
 {
 	return fileio_sweep(dir, PART_PREFIX, PART_TAIL, S_IFREG, sweep_one,
-			    (void *)dir);
+			    (void *)dir) +
+	       fileio_sweep(dir, SPAWN_SCRATCH_PREFIX, SPAWN_SCRATCH_TAIL,
+			    S_IFDIR, sweep_scratch, (void *)dir);
 }
 
 /* The writer thread: writes each full buffer in turn until told to

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -310,34 +311,6 @@ static void serve_edit(int fd, const char *path)
 	}
 	sigaction(SIGINT, &oint, NULL);
 	sigaction(SIGQUIT, &oquit, NULL);
-}
-
-/* Removes name under dirfd, a folder with all it holds. */
-static void remove_tree(int dirfd, const char *name, int depth)
-{
-	struct dirent *de;
-	DIR *d;
-	int fd;
-
-	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
-		return;
-	if (depth > 16)
-		return;
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0)
-			remove_tree(fd, de->d_name, depth + 1);
-	closedir(d);
-	unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
 /* Whether s is INSPECT_CLEANED "." EXT, EXT as layout.h says; *ext. */
@@ -640,7 +613,7 @@ static void serve_inspect(int fd, int clean, const char *dir,
 	}
 	if (clean) {
 		if (snprintf(scratch, sizeof(scratch),
-			     "%s/.sealdrop-inspect-XXXXXX", dir) >=
+			     "%s/" SPAWN_SCRATCH_PREFIX "XXXXXX", dir) >=
 			    (int)sizeof(scratch) || !mkdtemp(scratch)) {
 			reason(fd, 'X', "cannot make a folder for the cleaned "
 			       "copy: %s", strerror(errno));
@@ -649,7 +622,9 @@ static void serve_inspect(int fd, int clean, const char *dir,
 		}
 		sb.scratch = open(scratch, O_RDONLY | O_DIRECTORY |
 				  O_NOFOLLOW | O_CLOEXEC);
-		if (sb.scratch < 0) {
+		/* Held by the inspector too, which inherits the fd: a
+		 * sweep leaves the folder until both are gone. */
+		if (sb.scratch < 0 || flock(sb.scratch, LOCK_EX) != 0) {
 			reason(fd, 'X', "%s", strerror(errno));
 			goto out;
 		}
@@ -714,7 +689,7 @@ out:
 	if (scratch[0]) {
 		const char *base = strrchr(scratch, '/') + 1;
 
-		remove_tree(dirfd, base, 0);
+		fileio_remove_tree(dirfd, base);
 	}
 	for (int i = 0; i < 2; i++) {
 		if (outp[i] >= 0)

@@ -37,6 +37,12 @@ int spawn_ready(void);
  * printed). */
 int spawn_edit(const char *path);
 
+/* The folder a cleaning inspector writes into, inside dir: this, then
+ * mkdtemp's six characters. The launcher keeps it locked (flock) while
+ * it is in use, so one that is not is a killed command's. */
+#define SPAWN_SCRATCH_PREFIX ".sealdrop-inspect-"
+#define SPAWN_SCRATCH_TAIL 6
+
 /* Inspects file name inside folder dir (a name as the caller wrote it
  * there, no '/'), confined; with clean, also writes a cleaned copy
  * beside it. The report (text, at most SPAWN_REPORT_MAX bytes, not

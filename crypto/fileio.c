@@ -165,6 +165,39 @@ fileio_mkdir_private(const char *dir)
 	return 0;
 }
 
+static void remove_tree(int dirfd, const char *name, int depth)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return;
+	if (depth > 16)
+		return;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			remove_tree(fd, de->d_name, depth + 1);
+	closedir(d);
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+void
+fileio_remove_tree(int dirfd, const char *name)
+{
+	remove_tree(dirfd, name, 0);
+}
+
 /* Whether the folder fd has an entry besides . and .. (an error counts as
  * one: nothing is removed on a guess). */
 static int has_entries(int fd)

@@ -36,6 +36,11 @@ int fileio_slurp(const char *path, size_t cap, char **out, size_t *len);
  * is accepted only when it is a real directory. 0 or -1/errno. */
 int fileio_mkdir_private(const char *dir);
 
+/* Removes name under dirfd: a file, or a folder with all it holds (up
+ * to 16 folders deep; symlinks are removed, never followed). Best
+ * effort: what cannot be removed stays. */
+void fileio_remove_tree(int dirfd, const char *name);
+
 /* What fileio_sweep found: the entry name in the folder dirfd, opened as
  * fd and locked. Removes it (and says so); 0 when it did. */
 typedef int (*fileio_gone)(void *ctx, int dirfd, const char *name, int fd);

@@ -89,6 +89,30 @@ cmp -s "$X/film (2).bin" "$AT/film.bin" || fail "the third extract's file"
 ls -A "$X" | grep -q '^\.sealdrop-part-' &&
 	fail "a hidden file is left: $(ls -A "$X")"
 
+# The cleaning inspector's folder that a killed extract left goes too,
+# with the partial copy in it; one that is locked (in use) or empty stays.
+S=$AT/scr
+mkdir -p "$S/.sealdrop-inspect-dead01" "$S/.sealdrop-inspect-live01" \
+	"$S/.sealdrop-inspect-empty1"
+printf 'half a cleaned copy\n' >"$S/.sealdrop-inspect-dead01/cleaned.bin"
+printf 'in use\n' >"$S/.sealdrop-inspect-live01/cleaned.bin"
+flock "$S/.sealdrop-inspect-live01" sleep 60 &
+lockpid=$!
+i=0
+while flock -n "$S/.sealdrop-inspect-live01" true && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+adm 0 extract "$ID" --to "$S"
+kill "$lockpid"
+grep -qF "$S/.sealdrop-inspect-dead01: removed the inspector's folder of an extract that was killed" \
+	"$AT/err" || fail "no inspector sweep: $(cat "$AT/err")"
+[ -e "$S/.sealdrop-inspect-dead01" ] && fail "the dead inspector's folder stays"
+[ -e "$S/.sealdrop-inspect-live01/cleaned.bin" ] ||
+	fail "a folder in use was removed"
+[ -d "$S/.sealdrop-inspect-empty1" ] || fail "an empty folder was removed"
+[ "$(grep -c removed "$AT/err")" = 1 ] || fail "sweep: $(cat "$AT/err")"
+
 # File systems that cannot rename without replacing: a hard link names
 # the file; without hard links either, a look then a plain rename. Both
 # still never replace a file.
