@@ -132,28 +132,6 @@ static int variant(const char *dir, const char *name, unsigned n,
 	return 0;
 }
 
-/* Creates a new file for name in dir, never over an existing one, under
- * the first free variant; path gets its path. */
-static int create_unique(const char *dir, const char *name, char *path,
-			 size_t pathlen)
-{
-	for (unsigned n = 1; n <= MAX_VARIANTS; n++) {
-		int fd;
-
-		if (variant(dir, name, n, path, pathlen) != 0)
-			return -1;
-		fd = fileio_create_private(path, 0);
-		if (fd >= 0)
-			return fd;
-		if (errno != EEXIST) {
-			cli_err("%s: %s", path, strerror(errno));
-			return -1;
-		}
-	}
-	cli_err("%s: too many files named like %s", dir, name);
-	return -1;
-}
-
 /* Gives the whole file at part the first free variant of name in dir,
  * never replacing a file: path gets it. A file system that cannot rename
  * without replacing (NFS, some FUSE ones) gets a hard link, then part is
@@ -194,9 +172,9 @@ static int name_unique(const char *part, const char *dir, const char *name,
 	return -1;
 }
 
-/* Creates the hidden file a file is written under, locked (which
- * desk_extract_sweep sees), into ex->part. The fd, or -1 after a line. */
-static int create_part(struct extractor *ex)
+/* Creates a hidden file in dir to write under (its path into part),
+ * locked, which fileio_sweep sees. The fd, or -1 after a line. */
+static int create_part(const char *dir, char *part, size_t partlen)
 {
 	for (int tries = 0; tries < 8; tries++) {
 		uint8_t r[PART_TAIL / 2];
@@ -205,25 +183,25 @@ static int create_part(struct extractor *ex)
 
 		randombytes_buf(r, sizeof(r));
 		sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
-		if (snprintf(ex->part, sizeof(ex->part), "%s/" PART_PREFIX "%s",
-			     ex->outdir, hex) >= (int)sizeof(ex->part)) {
-			cli_err("%s: path too long", ex->outdir);
+		if (snprintf(part, partlen, "%s/" PART_PREFIX "%s", dir,
+			     hex) >= (int)partlen) {
+			cli_err("%s: path too long", dir);
 			return -1;
 		}
-		fd = fileio_create_private(ex->part, 0);
+		fd = fileio_create_private(part, 0);
 		if (fd < 0 && errno == EEXIST)
 			continue;
 		if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-			cli_err("%s: %s", ex->part, strerror(errno));
+			cli_err("%s: %s", part, strerror(errno));
 			if (fd >= 0) {
-				unlink(ex->part);
+				unlink(part);
 				close(fd);
 			}
 			return -1;
 		}
 		return fd;
 	}
-	cli_err("%s: cannot make a new file's name", ex->outdir);
+	cli_err("%s: cannot make a new file's name", dir);
 	return -1;
 }
 
@@ -480,7 +458,7 @@ static int on_meta(void *ctx, const env_meta *meta)
 	snprintf(ex->want, sizeof(ex->want), "%s", name);
 	snprintf(ex->path, sizeof(ex->path), "%s/%s", ex->outdir, ex->want);
 	ex->name = ex->want;
-	ex->fd = create_part(ex);
+	ex->fd = create_part(ex->outdir, ex->part, sizeof(ex->part));
 	if (ex->fd < 0) {
 		ex->err = 1;
 		return -1;
@@ -526,7 +504,7 @@ static void inspect_file(struct extractor *ex)
 		"NOT INSPECTED: the inspector could not run (sealdrop-admin "
 		"extract said why).\nTreat the file as unchecked: its type "
 		"and its metadata are unknown.\n";
-	char rname[NAME_MAX + 1], rpath[PATH_MAX];
+	char rname[NAME_MAX + 1], rpath[PATH_MAX], part[PATH_MAX];
 	term_state ts = { .npend = 0 };
 	size_t rlen = 0, n = 0;
 	const char *written = NULL;
@@ -547,14 +525,22 @@ static void inspect_file(struct extractor *ex)
 		cli_err("%s: name too long for a report beside it", ex->path);
 		goto out;
 	}
-	fd = create_unique(ex->outdir, rname, rpath, sizeof(rpath));
+	/* Named whole, as the file is: a report cut short could lack the
+	 * very line that warns of a GPS position. */
+	fd = create_part(ex->outdir, part, sizeof(part));
 	if (fd < 0)
 		goto out;
-	if (fileio_write_all(fd, safe, n) != 0 || fileio_sync_close(fd) != 0) {
-		cli_err("%s: %s", rpath, strerror(errno));
-		goto out;
+	if (fileio_write_all(fd, safe, n) != 0 || fsync(fd) != 0) {
+		cli_err("%s/%s: %s", ex->outdir, rname, strerror(errno));
+		unlink(part);
+	} else if (name_unique(part, ex->outdir, rname, rpath,
+			       sizeof(rpath)) != 0) {
+		unlink(part);
+	} else {
+		cli_sync_parent(rpath);
+		written = rpath;
 	}
-	written = rpath;
+	close(fd);
 out:
 	if (ex->cb->report)
 		ex->cb->report(ex->cb->ctx, safe, n, written);
