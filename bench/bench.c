@@ -54,7 +54,7 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void die(const char *what)
+static _Noreturn void die(const char *what)
 {
 	fprintf(stderr, "bench: %s: %s\n", what, errno ? strerror(errno) :
 							    "failed");
