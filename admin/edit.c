@@ -147,18 +147,23 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+/* Whether path (absolute; NULL is fine) is on a tmpfs. */
+static int on_tmpfs(const char *path)
+{
+	struct statfs sf;
+
+	return path && path[0] == '/' && statfs(path, &sf) == 0 &&
+	       sf.f_type == TMPFS_MAGIC;
+}
+
 /* A private folder's parent on a tmpfs: $XDG_RUNTIME_DIR, /dev/shm. */
 static const char *ram_base(void)
 {
 	const char *x = getenv("XDG_RUNTIME_DIR");
-	struct statfs sf;
 
-	if (x && x[0] == '/' && statfs(x, &sf) == 0 &&
-	    sf.f_type == TMPFS_MAGIC)
+	if (on_tmpfs(x))
 		return x;
-	if (statfs("/dev/shm", &sf) == 0 && sf.f_type == TMPFS_MAGIC)
-		return "/dev/shm";
-	return NULL;
+	return on_tmpfs("/dev/shm") ? "/dev/shm" : NULL;
 }
 
 /* fileio_sweep's gone: a killed process's folder, wiped and removed. */
@@ -183,15 +188,13 @@ static int sweep_base(const char *base)
 int edit_sweep(void)
 {
 	const char *x = getenv("XDG_RUNTIME_DIR");
-	struct statfs sf;
 	int n = 0;
 
-	/* Both places edit_text may have used, whatever the environment
+	/* Both places ram_base may have given, whatever the environment
 	 * of the process that was killed. */
-	if (x && x[0] == '/' && strcmp(x, "/dev/shm") != 0 &&
-	    statfs(x, &sf) == 0 && sf.f_type == TMPFS_MAGIC)
+	if (on_tmpfs(x) && strcmp(x, "/dev/shm") != 0)
 		n += sweep_base(x);
-	if (statfs("/dev/shm", &sf) == 0 && sf.f_type == TMPFS_MAGIC)
+	if (on_tmpfs("/dev/shm"))
 		n += sweep_base("/dev/shm");
 	return n;
 }
