@@ -141,16 +141,12 @@ struct desk_extract_cb {
  * or -1 after an error line. */
 int desk_extract_dir(const char *dir, char *real, int *created);
 
-/* Removes from dir the unfinished files that extracts killed partway
- * left there (a hidden name of desk_extract's, ours, not empty, and
- * held by no process), and the cleaning inspector's folders they left
- * (spawn.h), with a line on stderr for each. The number removed. */
-int desk_extract_sweep(const char *dir);
-
 /* Decrypts submission id's files into dir (checked by desk_extract_dir,
  * real its absolute path) under their sanitised names, never over an
  * existing file: each is written under a hidden name and given its own
- * only once whole and synced. First sweeps dir (desk_extract_sweep).
+ * only once whole and synced. First removes from dir what extracts
+ * killed partway left there (ours, held by no process), with a line for
+ * each.
  * Inspects each file through the launcher (spawn_inspect), with clean
  * also writing a cleaned copy, and writes its report to
  * NAME.report.txt beside it. *nfiles counts the files written. Returns 0;

@@ -21,7 +21,7 @@
  * (flock) while it is, and given its name only once it is whole and
  * durable: a process killed partway leaves no file that looks complete
  * and is not. The next extract into that folder removes what a killed
- * one left there (desk_extract_sweep).
+ * one left there (sweep).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +205,29 @@ static int create_part(const char *dir, char *part, size_t partlen)
 	return -1;
 }
 
+/* Ends a file written under part through fd (create_part's): when ok,
+ * syncs it and names it the first free variant of name in dir (path
+ * gets it), then syncs the folder, so the name is as durable as the
+ * bytes; named while still locked, so no sweep can take it between.
+ * Otherwise, or when that fails (after a line), part is removed. fd is
+ * closed either way. 0 when named, else -1. */
+static int part_finish(int fd, int ok, const char *part, const char *dir,
+		       const char *name, char *path, size_t pathlen)
+{
+	if (ok && fsync(fd) != 0) {
+		cli_err("%s/%s: %s", dir, name, strerror(errno));
+		ok = 0;
+	} else if (ok && name_unique(part, dir, name, path, pathlen) != 0) {
+		ok = 0;
+	}
+	if (ok)
+		cli_sync_parent(path);
+	else
+		unlink(part);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
 /* fileio_sweep's gone: a killed extract's unfinished file, removed. */
 static int sweep_one(void *ctx, int dirfd, const char *name, int fd)
 {
@@ -229,12 +252,15 @@ static int sweep_scratch(void *ctx, int dirfd, const char *name, int fd)
 	return 0;
 }
 
-int desk_extract_sweep(const char *dir)
+/* Removes from dir the unfinished files that extracts killed partway
+ * left there (ours, not empty, held by no process), and the cleaning
+ * inspector's folders they left (spawn.h), with a line for each. */
+static void sweep(const char *dir)
 {
-	return fileio_sweep(dir, PART_PREFIX, PART_TAIL, S_IFREG, sweep_one,
-			    (void *)dir) +
-	       fileio_sweep(dir, SPAWN_SCRATCH_PREFIX, SPAWN_SCRATCH_TAIL,
-			    S_IFDIR, sweep_scratch, (void *)dir);
+	fileio_sweep(dir, PART_PREFIX, PART_TAIL, S_IFREG, sweep_one,
+		     (void *)dir);
+	fileio_sweep(dir, SPAWN_SCRATCH_PREFIX, SPAWN_SCRATCH_TAIL, S_IFDIR,
+		     sweep_scratch, (void *)dir);
 }
 
 /* The writer thread: writes each full buffer in turn until told to
@@ -530,17 +556,14 @@ static void inspect_file(struct extractor *ex)
 	fd = create_part(ex->outdir, part, sizeof(part));
 	if (fd < 0)
 		goto out;
-	if (fileio_write_all(fd, safe, n) != 0 || fsync(fd) != 0) {
+	if (fileio_write_all(fd, safe, n) != 0) {
 		cli_err("%s/%s: %s", ex->outdir, rname, strerror(errno));
-		unlink(part);
-	} else if (name_unique(part, ex->outdir, rname, rpath,
-			       sizeof(rpath)) != 0) {
-		unlink(part);
-	} else {
-		cli_sync_parent(rpath);
+		part_finish(fd, 0, part, ex->outdir, rname, rpath,
+			    sizeof(rpath));
+	} else if (part_finish(fd, 1, part, ex->outdir, rname, rpath,
+			       sizeof(rpath)) == 0) {
 		written = rpath;
 	}
-	close(fd);
 out:
 	if (ex->cb->report)
 		ex->cb->report(ex->cb->ctx, safe, n, written);
@@ -552,6 +575,8 @@ out:
 /* Ends the current file: kept only when the envelope authenticated. */
 static int finish_file(struct extractor *ex, int r)
 {
+	int ok;
+
 	if (ex->fd < 0)
 		return 0;
 	cli_progress_end();
@@ -562,22 +587,12 @@ static int finish_file(struct extractor *ex, int r)
 		ex->err = 1;
 	}
 	ex->w = NULL;
-	if (r == 0 && !ex->err && fsync(ex->fd) != 0) {
-		cli_err("%s: %s", ex->path, strerror(errno));
+	/* A failed envelope's file is removed; only a failure to keep a
+	 * whole one is a system error of the extract's own. */
+	ok = r == 0 && !ex->err;
+	if (part_finish(ex->fd, ok, ex->part, ex->outdir, ex->want, ex->path,
+			sizeof(ex->path)) != 0 && ok)
 		ex->err = 1;
-	}
-	/* Named while still locked, so no sweep can take it between; the
-	 * folder synced, so the name is as durable as the bytes. */
-	if (r == 0 && !ex->err) {
-		if (name_unique(ex->part, ex->outdir, ex->want, ex->path,
-				sizeof(ex->path)) != 0)
-			ex->err = 1;
-		else
-			cli_sync_parent(ex->path);
-	}
-	if (r != 0 || ex->err)
-		unlink(ex->part);
-	close(ex->fd);
 	ex->fd = -1;
 	if (r != 0 || ex->err)
 		return -1;
@@ -636,7 +651,7 @@ int desk_extract(archive *ar, const keys_secret *k, int64_t id,
 	if (archive_sub_check(ar, id) != 0 ||
 	    archive_env_list(ar, id, &envs, &nenv) != 0)
 		return 1;
-	desk_extract_sweep(dir);
+	sweep(dir);
 	for (size_t i = 0; i < nenv; i++) {
 		ex.env = envs[i];
 		r = archive_env_open(ar, envs[i], k, &ocb);
