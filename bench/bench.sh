@@ -99,8 +99,10 @@ adm import "$SD_TMP/x.bundle" --trust "$("$SD_BIN" --data "$data" status |
 	fail "admin import"
 rm -f "$SD_TMP/x.bundle"
 # The export and the import just wrote some 800 MB (the bundle, the
-# archive's WAL and its checkpoint): their writeback would otherwise run
-# under the extracts, and each of the extract's own syncs wait behind it.
+# archive's WAL and its checkpoint). A precaution, as before the first
+# figures: their writeback should not run under the extracts' own syncs
+# (not a measured cause: the extracts were as slow in the bench
+# without it).
 sync
 # subid BYTES: the submission of that many bytes.
 subid() {
@@ -131,7 +133,7 @@ xcheck() {
 	cmp -s "$2" "$(head -n 1 "$SD_TMP/extract$1.out")" ||
 		fail "extract $1 gave other bytes"
 }
-# The passphrase's Argon2 run takes 0.4 to 0.8 s here, and a Python start
+# The passphrase's Argon2 run takes 0.4 to 0.9 s here, and a Python start
 # (mat2's, in each inspection) varies by a tenth of a second from run to
 # run: more than the 256 MiB's difference can bear. So the time after the
 # unlock is taken on its own, both extracts run three times in turn, and
